@@ -1,0 +1,165 @@
+"""The ``telaah`` command line: a thin shell over the same functions the UI uses."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from app.settings import Settings
+
+app = typer.Typer(
+    help="Telaah: ask cited questions about your news articles, fully offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+docs_app = typer.Typer(help="List and remove stored documents.", no_args_is_help=True)
+app.add_typer(docs_app, name="docs")
+
+err = Console(stderr=True)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def emit_json(data: Any) -> None:
+    """Print JSON (UTF-8, no ASCII escaping) on stdout."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print a one-line error and return the exit to raise."""
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Turn known failures into one line on stderr and a non-zero exit, never a traceback."""
+    from ingest.errors import IngestError
+    from vectorstore.embeddings import EmbeddingError
+    from vectorstore.store import StoreError
+
+    try:
+        yield
+    except (StoreError, IngestError, EmbeddingError, ValueError, OSError) as exc:
+        raise fail(str(exc) or type(exc).__name__) from None
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[int, int, str], None] | None]:
+    """A rich progress bar on stderr (only on a terminal), as a progress callback."""
+    if not enabled or not err.is_terminal:
+        yield None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("loading", total=None)
+
+        def update(done: int, total: int, desc: str) -> None:
+            bar.update(task, completed=done, total=total or None, description=desc[:40])
+
+        yield update
+
+
+@app.command()
+def ingest(
+    inputs: Annotated[list[str], typer.Argument(help="Files, directories or http(s) URLs.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Add articles (.txt .md .html .pdf, folders, URLs). Example: telaah ingest data/corpus"""
+    from ingest.pipeline import ingest as run_ingest
+
+    settings = _settings()
+    with friendly_errors(), progress_bar(True) as progress:
+        results = run_ingest(inputs, settings, progress=progress)
+    if as_json:
+        emit_json([r.model_dump() for r in results])
+    else:
+        for r in results:
+            colour = {"added": "green", "updated": "cyan", "unchanged": "dim", "error": "red"}[
+                r.status
+            ]
+            detail = r.error if r.status == "error" else f"{r.chunks} chunks · {r.title}"
+            err.print(f"[{colour}]{r.status:9}[/{colour}] {r.source} — {detail}", highlight=False)
+    if any(r.status == "error" for r in results):
+        raise typer.Exit(1)
+
+
+@docs_app.command("list")
+def docs_list(as_json: JsonOpt = False) -> None:
+    """List stored documents."""
+    settings = _settings()
+    with friendly_errors():
+        docs = settings.store().list_documents()
+    if as_json:
+        emit_json([d.model_dump(exclude={"text"}) for d in docs])
+        return
+    table = Table("doc_id", "title", "lang", "chunks", "published", "source")
+    for d in docs:
+        table.add_row(
+            d.doc_id[:12], d.title[:60], d.lang, str(d.chunks), d.published or "", d.source
+        )
+    Console().print(table)
+
+
+@docs_app.command("rm")
+def docs_rm(
+    key: Annotated[str, typer.Argument(help="A doc_id (or unique prefix ≥ 8 chars) or a source.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove a document and its chunks."""
+    from ingest.pipeline import remove
+
+    settings = _settings()
+    with friendly_errors():
+        removed = remove(key, settings)
+    if as_json:
+        emit_json({"removed": [d.doc_id for d in removed]})
+    else:
+        for d in removed:
+            err.print(f"removed {d.doc_id[:12]} {d.title}", highlight=False)
+    if not removed:
+        raise fail(f"no document matches {key!r}")
+
+
+@app.command()
+def reindex(as_json: JsonOpt = False) -> None:
+    """Re-chunk and re-embed every document with the configured embedder."""
+    from ingest.pipeline import reindex as run_reindex
+
+    settings = _settings()
+    with friendly_errors(), progress_bar(True) as progress:
+        docs, chunks = run_reindex(settings, progress=progress)
+    model = settings.embeddings()
+    from vectorstore.embeddings import model_id
+
+    if as_json:
+        emit_json({"documents": docs, "chunks": chunks, "embed_model": model_id(model)})
+    else:
+        err.print(f"re-embedded {docs} documents ({chunks} chunks) with {model_id(model)}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

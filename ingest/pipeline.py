@@ -1,0 +1,271 @@
+"""Ingest: load → normalize → identify → chunk → embed → store, one document at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, Field
+
+from ingest.chunking import chunk_text
+from ingest.errors import IngestError
+from ingest.loaders import expand_inputs, load_source
+from ingest.text import content_hash, detect_language
+from ingest.types import Chunk, Document, LoadedText
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
+    from app.settings import Settings
+    from vectorstore.store import Store
+
+Status = Literal["added", "unchanged", "updated", "error"]
+Progress = Callable[[int, int, str], None]
+"""progress(done_chunks, total_chunks, description)"""
+
+
+class IngestResult(BaseModel):
+    """Outcome for one input."""
+
+    source: str = Field(description="The input as given (path or URL).")
+    doc_id: str | None = Field(None, description="Document id when known.")
+    status: Status = Field(description="added, unchanged, updated or error.")
+    chunks: int = Field(0, description="Chunks stored for the document.")
+    title: str | None = Field(None, description="Document title when known.")
+    error: str | None = Field(None, description="One-line reason when status is error.")
+
+
+@dataclass
+class _Prepared:
+    source: str
+    doc: Document
+    chunks: list[Chunk]
+    replaces: list[str]
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception as one short line."""
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
+def now_iso() -> str:
+    """Current UTC time, ISO 8601, seconds precision."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def source_key(source: str) -> str:
+    """A stable identity for a source: absolute paths for files, URLs as given."""
+    if "://" in source or source.startswith("pasted:"):
+        return source
+    return str(Path(source).resolve())
+
+
+def _title_for(loaded: LoadedText) -> str:
+    if loaded.title and loaded.title.strip():
+        return loaded.title.strip()[:300]
+    first = loaded.text.split("\n", 1)[0].strip()
+    if len(first) > 100:
+        first = first[:100].rsplit(" ", 1)[0] + "…"
+    return first or loaded.source
+
+
+def make_document(loaded: LoadedText, source: str) -> Document:
+    """The stored record for a loaded text (chunk count filled in later)."""
+    return Document(
+        doc_id=content_hash(loaded.text),
+        title=_title_for(loaded),
+        source=source,
+        lang=detect_language(loaded.text),
+        published=loaded.published,
+        ingested_at=now_iso(),
+        chunks=0,
+        chars=len(loaded.text),
+        text=loaded.text,
+    )
+
+
+def _chunks_for(doc: Document, settings: Settings) -> list[Chunk]:
+    ing = settings.ingest
+    return chunk_text(
+        doc.doc_id, doc.text, ing.chunk_min_chars, ing.chunk_max_chars, ing.chunk_overlap_chars
+    )
+
+
+def _prepare(
+    source: str, settings: Settings, store: Store, seen: set[str]
+) -> _Prepared | IngestResult:
+    try:
+        loaded = load_source(source, settings.ingest)
+    except IngestError as exc:
+        return IngestResult(source=source, status="error", error=str(exc))
+    doc = make_document(loaded, source_key(loaded.source))
+    if doc.doc_id in seen or store.get_document(doc.doc_id) is not None:
+        existing = store.get_document(doc.doc_id)
+        return IngestResult(
+            source=source,
+            doc_id=doc.doc_id,
+            status="unchanged",
+            chunks=existing.chunks if existing else 0,
+            title=existing.title if existing else doc.title,
+        )
+    seen.add(doc.doc_id)
+    chunks = _chunks_for(doc, settings)
+    doc.chunks = len(chunks)
+    replaces = [d.doc_id for d in store.find(doc.source) if d.source == doc.source]
+    return _Prepared(source=source, doc=doc, chunks=chunks, replaces=replaces)
+
+
+def embed_chunks(
+    chunks: Sequence[Chunk],
+    embeddings: Embeddings,
+    batch: int,
+    progress: Progress | None = None,
+    done: int = 0,
+    total: int = 0,
+) -> list[list[float]]:
+    """Embed chunk texts in batches, reporting progress after each batch."""
+    vectors: list[list[float]] = []
+    for lo in range(0, len(chunks), batch):
+        vectors.extend(embeddings.embed_documents([c.text for c in chunks[lo : lo + batch]]))
+        if progress:
+            progress(done + len(vectors), total, "embedding")
+    return vectors
+
+
+def _store_one(
+    prep: _Prepared,
+    settings: Settings,
+    embeddings: Embeddings,
+    store: Store,
+    progress: Progress | None,
+    done: int,
+    total: int,
+) -> IngestResult:
+    try:
+        vectors = embed_chunks(
+            prep.chunks, embeddings, settings.ingest.embed_batch, progress, done, total
+        )
+    except Exception as exc:  # noqa: BLE001 - an embedder failure fails this document only
+        return IngestResult(
+            source=prep.source,
+            doc_id=prep.doc.doc_id,
+            status="error",
+            error=f"embedding failed: {first_line(exc)}",
+        )
+    store.add_document(prep.doc, prep.chunks, vectors)
+    for old in prep.replaces:
+        store.delete_document(old)
+    return IngestResult(
+        source=prep.source,
+        doc_id=prep.doc.doc_id,
+        status="updated" if prep.replaces else "added",
+        chunks=len(prep.chunks),
+        title=prep.doc.title,
+    )
+
+
+def ingest(
+    inputs: Sequence[str],
+    settings: Settings,
+    embeddings: Embeddings | None = None,
+    store: Store | None = None,
+    progress: Progress | None = None,
+) -> list[IngestResult]:
+    """Ingest files, directories and URLs; one result per expanded input, in order."""
+    embeddings = embeddings or settings.embeddings()
+    store = store or settings.store(embeddings)
+    results: list[IngestResult | _Prepared] = []
+    with store.writing():
+        seen: set[str] = set()
+        for source in expand_inputs(list(inputs)):
+            results.append(_prepare(source, settings, store, seen))
+            if progress:
+                progress(0, 0, f"loaded {source}")
+        total = sum(len(r.chunks) for r in results if isinstance(r, _Prepared))
+        done = 0
+        final: list[IngestResult] = []
+        for item in results:
+            if isinstance(item, _Prepared):
+                final.append(_store_one(item, settings, embeddings, store, progress, done, total))
+                done += len(item.chunks)
+            else:
+                final.append(item)
+    return final
+
+
+def ingest_text(
+    text: str,
+    title: str,
+    settings: Settings,
+    embeddings: Embeddings | None = None,
+    store: Store | None = None,
+) -> IngestResult:
+    """Ingest pasted text under a title (the UI's paste box)."""
+    from ingest.text import normalize_text
+
+    normalized = normalize_text(text)
+    source = f"pasted:{title.strip()[:80] or 'untitled'}"
+    if not normalized:
+        return IngestResult(source=source, status="error", error="empty: no text found")
+    if len(normalized) > settings.ingest.max_chars:
+        return IngestResult(source=source, status="error", error="too large: text over the cap")
+    loaded = LoadedText(text=normalized, source=source, title=title.strip() or None, kind="txt")
+    embeddings = embeddings or settings.embeddings()
+    store = store or settings.store(embeddings)
+    with store.writing():
+        doc = make_document(loaded, source)
+        existing = store.get_document(doc.doc_id)
+        if existing is not None:
+            return IngestResult(
+                source=source,
+                doc_id=doc.doc_id,
+                status="unchanged",
+                chunks=existing.chunks,
+                title=existing.title,
+            )
+        chunks = _chunks_for(doc, settings)
+        doc.chunks = len(chunks)
+        replaces = [d.doc_id for d in store.find(source) if d.source == source]
+        prep = _Prepared(source=source, doc=doc, chunks=chunks, replaces=replaces)
+        return _store_one(prep, settings, embeddings, store, None, 0, len(chunks))
+
+
+def remove(key: str, settings: Settings, store: Store | None = None) -> list[Document]:
+    """Delete the documents matching an id, id prefix or source; returns what was removed."""
+    store = store or settings.store()
+    with store.writing():
+        found = store.find(key)
+        for doc in found:
+            store.delete_document(doc.doc_id)
+    return found
+
+
+def reindex(
+    settings: Settings,
+    embeddings: Embeddings | None = None,
+    progress: Progress | None = None,
+) -> tuple[int, int]:
+    """Re-chunk and re-embed every stored document with the configured embedder."""
+    from vectorstore.store import Store
+
+    embeddings = embeddings or settings.embeddings()
+    store = Store.open(settings, embeddings, check_model=False)
+    with store.writing():
+        docs = [store.get_document(d.doc_id) for d in store.list_documents()]
+        prepared = [(d, _chunks_for(d, settings)) for d in docs if d is not None]
+        total = sum(len(c) for _, c in prepared)
+        done = 0
+
+        def embedded() -> Iterator[tuple[Document, list[Chunk], list[list[float]]]]:
+            nonlocal done
+            for doc, chunks in prepared:
+                batch = settings.ingest.embed_batch
+                yield doc, chunks, embed_chunks(chunks, embeddings, batch, progress, done, total)
+                done += len(chunks)
+
+        store.rebuild_chunks(embedded())
+    return len(prepared), total

