@@ -156,6 +156,59 @@ def reindex(as_json: JsonOpt = False) -> None:
         err.print(f"re-embedded {docs} documents ({chunks} chunks) with {model_id(model)}")
 
 
+Answerer = Annotated[
+    str | None, typer.Option("--answerer", help="extractive (default, no LLM) or llm.")
+]
+TopK = Annotated[int | None, typer.Option("--k", min=1, max=50, help="Passages to retrieve.")]
+
+
+def _print_answer(result: Any) -> None:
+    out = Console()
+    if result.notice:
+        out.print(f"[yellow]note:[/yellow] {result.notice}", highlight=False)
+    style = "italic" if result.abstained else ""
+    out.print(result.answer, style=style, highlight=False, markup=False)
+    if result.unsupported:
+        out.print(f"[red]unverified:[/red] {len(result.unsupported)} sentence(s)", highlight=False)
+    shown = result.citations or ([] if not result.abstained else [])
+    for c in shown:
+        out.print(f"  [{c.n}] {c.title} — {c.source}", highlight=False, markup=False)
+    if result.abstained and result.passages:
+        out.print("closest passages:", style="dim")
+        for n, p in enumerate(result.passages[:3], start=1):
+            out.print(f"  ({n}) {p.title}: {p.text[:100]}…", style="dim", markup=False)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, or '-' to read one per line.")],
+    as_json: JsonOpt = False,
+    answerer: Answerer = None,
+    k: TopK = None,
+) -> None:
+    """Ask a question; every answer sentence cites a verified passage.
+
+    Example: telaah ask "Kapan Anthropic diperkirakan mencapai titik impas?"
+    Batch: printf 'q1\\nq2\\n' | telaah ask --json -
+    """
+    from app.answer import AnswerService
+
+    if answerer not in (None, "extractive", "llm"):
+        raise fail(f"unknown answerer {answerer!r} (use extractive or llm)", 2)
+    settings = _settings()
+    with friendly_errors():
+        service = AnswerService(settings)
+        questions = sys.stdin if question == "-" else [question]
+        for line in questions:
+            if not line.strip():
+                continue
+            result = service.ask(line.strip(), answerer=answerer, k=k)
+            if as_json:
+                emit_json(result.model_dump())
+            else:
+                _print_answer(result)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
