@@ -70,7 +70,7 @@ def _similar(a: Passage, b: Passage) -> bool:
     ta, tb = set(tokenize(a.text, a.lang or "id")), set(tokenize(b.text, b.lang or "id"))
     if not ta or not tb:
         return a.text.strip() == b.text.strip()
-    return len(ta & tb) / len(ta | tb) >= 0.9
+    return len(ta & tb) / min(len(ta), len(tb)) >= 0.9  # one (nearly) contains the other
 
 
 def merge_and_diversify(ranked: list[Passage], k: int, max_per_doc: int) -> list[Passage]:

@@ -1,0 +1,92 @@
+"""Hybrid retrieval: tokenizer, fusion, merging, keyword-index sync, and real-model quality."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.retrieve import HybridRetriever, merge_and_diversify, rrf
+from app.settings import Settings
+from app.types import Passage
+from ingest.pipeline import ingest, remove
+from vectorstore.keyword import KeywordIndex, normalize_number, tokenize
+from vectorstore.store import Store
+
+from .conftest import CORPUS
+
+
+def test_tokenizer_stems_indonesian_keeps_negations_and_numbers() -> None:
+    tokens = tokenize("Perusahaan tidak menghasilkan keuntungan sebesar $74 miliar pada 2028", "id")
+    assert "tidak" in tokens and "74" in tokens and "2028" in tokens
+    assert "untung" in tokens and "hasil" in tokens  # Sastrawi stems
+    assert "pada" not in tokens and "yang" not in tokens
+    assert normalize_number("1,4") == normalize_number("1.4") == "1.4"
+    assert normalize_number("1.000") == normalize_number("1,000") == "1000"
+    assert "not" in tokenize("The company is not profitable", "en")
+
+
+def test_rrf_prefers_items_ranked_well_by_both() -> None:
+    fused = rrf([["a", "b", "c"], ["c", "a", "d"]], k=60)
+    assert max(fused, key=fused.__getitem__) == "a"
+    assert fused["c"] > fused["b"]
+
+
+def _p(chunk_id: str, doc: str, start: int, text: str, score: float = 1.0) -> Passage:
+    return Passage(
+        chunk_id=chunk_id,
+        doc_id=doc,
+        title=doc,
+        source=doc,
+        text=text,
+        start=start,
+        end=start + len(text),
+        score=score,
+    )
+
+
+def test_overlapping_chunks_merge_and_duplicates_drop() -> None:
+    doc = "Kalimat satu tentang OpenAI. Kalimat dua tentang Anthropic. Kalimat tiga soal pasar."
+    a = _p("a", "d1", 0, doc[:58])
+    b = _p("b", "d1", 29, doc[29:])
+    dup = _p("c", "d2", 0, doc[:58])
+    out = merge_and_diversify([a, b, dup], k=5, max_per_doc=4)
+    assert len(out) == 1 and out[0].text == doc and (out[0].start, out[0].end) == (0, len(doc))
+
+
+def test_diversity_cap_per_document() -> None:
+    ranked = [_p(f"a{i}", "d1", i * 100, f"teks unik nomor {i} " * 3) for i in range(5)]
+    ranked.append(_p("b0", "d2", 0, "dokumen lain sama sekali berbeda"))
+    out = merge_and_diversify(ranked, k=4, max_per_doc=2)
+    assert [p.doc_id for p in out] == ["d1", "d1", "d2"]
+
+
+def test_keyword_index_rebuilds_when_store_changes(settings: Settings, fake_embeddings) -> None:
+    store = Store.open(settings, fake_embeddings)
+    results = ingest([str(CORPUS)], settings, fake_embeddings, store)
+    retriever = HybridRetriever(settings, store, fake_embeddings)
+    hits = retriever.retrieve("SoftBank Nvidia 5,83", k=3, mode="bm25").passages
+    assert hits and "SoftBank" in hits[0].text
+    remove(results[0].doc_id or "", settings, store)
+    retriever._checked_at = 0.0  # skip the recheck interval
+    assert all(
+        p.doc_id != results[0].doc_id for p in retriever.retrieve("SoftBank", 5, "bm25").passages
+    )
+    persisted = KeywordIndex(settings.data_dir / "bm25" / settings.collection)
+    assert persisted.load() and len(persisted.ids) == store.chunk_count()
+
+
+@pytest.mark.slow
+def test_real_model_cross_lingual_retrieval(settings: Settings, real_embeddings) -> None:
+    store = Store.open(settings, real_embeddings)
+    ingest([str(CORPUS)], settings, real_embeddings, store)
+    # only the Indonesian article: English questions must still find it
+    en_doc = next(d for d in store.list_documents() if d.lang == "en")
+    remove(en_doc.doc_id, settings, store)
+    retriever = HybridRetriever(settings, store, real_embeddings)
+    for question, needle in [
+        ("When is Anthropic expected to break even?", "2028"),
+        ("How much did SoftBank get for its Nvidia shares?", "5,83"),
+        ("What did David Sacks say about a federal bailout?", "Sacks"),
+    ]:
+        for mode in ("hybrid", "dense"):
+            top = retriever.retrieve(question, k=5, mode=mode).passages
+            assert any(needle in p.text for p in top), (question, mode)
