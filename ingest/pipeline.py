@@ -96,13 +96,13 @@ def _chunks_for(doc: Document, settings: Settings) -> list[Chunk]:
 
 
 def _prepare(
-    source: str, settings: Settings, store: Store, seen: set[str]
+    source: str, settings: Settings, store: Store, seen: set[str], label: str | None = None
 ) -> _Prepared | IngestResult:
     try:
         loaded = load_source(source, settings.ingest)
     except IngestError as exc:
         return IngestResult(source=source, status="error", error=str(exc))
-    doc = make_document(loaded, source_key(loaded.source))
+    doc = make_document(loaded, label or source_key(loaded.source))
     if doc.doc_id in seen or store.get_document(doc.doc_id) is not None:
         existing = store.get_document(doc.doc_id)
         return IngestResult(
@@ -174,15 +174,22 @@ def ingest(
     embeddings: Embeddings | None = None,
     store: Store | None = None,
     progress: Progress | None = None,
+    labels: dict[str, str] | None = None,
 ) -> list[IngestResult]:
-    """Ingest files, directories and URLs; one result per expanded input, in order."""
+    """Ingest files, directories and URLs; one result per expanded input, in order.
+
+    Args:
+        labels: Optional source names to store instead of a path (uploads: the original
+            file name rather than the temporary copy's path).
+    """
     embeddings = embeddings or settings.embeddings()
     store = store or settings.store(embeddings)
     results: list[IngestResult | _Prepared] = []
     with store.writing():
         seen: set[str] = set()
         for source in expand_inputs(list(inputs)):
-            results.append(_prepare(source, settings, store, seen))
+            label = (labels or {}).get(source)
+            results.append(_prepare(source, settings, store, seen, label))
             if progress:
                 progress(0, 0, f"loaded {source}")
         total = sum(len(r.chunks) for r in results if isinstance(r, _Prepared))
