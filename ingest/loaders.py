@@ -317,8 +317,8 @@ def _front_matter(md: str) -> tuple[dict[str, str], str]:
 
 _HIDDEN_XPATH = [
     "//*[@hidden]",
-    "//*[contains(translate(@style, 'DISPLAYNOE :', 'displaynoe'), 'display:none')]",
-    "//*[contains(translate(@style, 'VISIBLTYHDN :', 'visibltyhdn'), 'visibility:hidden')]",
+    "//*[contains(translate(@style, 'DISPLAYNOE ', 'displaynoe'), 'display:none')]",
+    "//*[contains(translate(@style, 'VISIBLTYHDN ', 'visibltyhdn'), 'visibility:hidden')]",
     "//iframe",
     "//noscript",
     "//template",

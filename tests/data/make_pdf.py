@@ -74,7 +74,11 @@ def build() -> bytes:
         )
         objects.append(f"<< /Length {len(stream)} >>\nstream\n".encode() + stream + b"\nendstream")
     objects.append(f"<< /Title ({_escape(TITLE)}) /Producer (make_pdf.py) >>".encode())
-    info = len(objects)
+    return assemble(objects, info=len(objects))
+
+
+def assemble(objects: list[bytes], info: int | None = None) -> bytes:
+    """A PDF file from its numbered objects (object 1 is the catalog), with a valid xref."""
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -83,7 +87,8 @@ def build() -> bytes:
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info {info} 0 R >>\n".encode()
+    info_ref = f" /Info {info} 0 R" if info else ""
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R{info_ref} >>\n".encode()
     out += f"startxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)
 
