@@ -1,0 +1,253 @@
+"""Extractive answerer: pick the passage sentences that answer a question, or abstain.
+
+No language model: every sentence of the ranked passages is scored against the question by
+keyword coverage (stemmed, with a bilingual lexicon), entity agreement (the sentence must be about
+the entity asked about), answer type (a number for "berapa", a year for "kapan", a name for
+"siapa") and the retrieval rank. When no sentence clears the gates, it abstains.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.constants import abstain_text, no_info_text
+from app.evidence import (
+    Sentence,
+    entity_weight,
+    has_entity,
+    prepare_sentences,
+    rank_sentences,
+)
+from app.lexicon import synonyms
+from app.question import (
+    QuestionInfo,
+    analyze,
+    merge_followup,
+    parse_comparison,
+    question_language,
+)
+from app.textmatch import Vocab, facts_match, is_affixed_verb, number_facts, stem, tokenize
+from app.types import Passage
+from ingest.text import detect_language
+
+__all__ = [
+    "ComparisonResult",
+    "ExtractiveResult",
+    "answer_comparison",
+    "answer_extractive",
+    "merge_followup",
+    "parse_comparison",
+    "question_language",
+]
+
+MAX_CHARS = 500
+
+
+@dataclass
+class ExtractiveResult:
+    """An extractive answer: sentences ending with [n], or the abstention sentence."""
+
+    answer: str
+    abstained: bool
+    used: list[tuple[int, tuple[int, int]]] = field(default_factory=list)
+    lang: str = "en"
+
+
+@dataclass
+class ComparisonResult(ExtractiveResult):
+    """A comparison answer plus the combined passage list its [n] markers index (1-based)."""
+
+    passages: list[Passage] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- global checks
+
+
+def _passage_lang(passages: list[Passage]) -> str:
+    langs = [p.lang or detect_language(p.text) for p in passages]
+    return max(set(langs), key=langs.count) if langs else "en"
+
+
+def _usable_keywords(info: QuestionInfo, vocab: Vocab, cross: bool) -> tuple[list[str], int, int]:
+    """Keywords to score with; how many are absent everywhere; how many were untranslatable.
+
+    Absent verbs (paraphrase-prone) and, across languages, absent words the lexicon cannot
+    translate are dropped: nothing can be concluded from them.
+    """
+    usable: list[str] = []
+    absent = untranslatable = 0
+    for word in info.keywords:
+        if vocab.has(word):
+            usable.append(word)
+        elif is_affixed_verb(word):
+            continue
+        elif cross and not (synonyms(word) or synonyms(stem(word))):
+            untranslatable += 1
+        else:
+            usable.append(word)
+            absent += 1
+    return usable, absent, untranslatable
+
+
+def _should_abstain(info: QuestionInfo, vocab: Vocab, usable: list[str], absent: int) -> bool:
+    if any(not has_entity(e, vocab) for e in info.entities):
+        return True
+    return bool(absent) and absent * 2 >= len(usable)
+
+
+# ---------------------------------------------------------------- composing
+
+
+def _compose(ranked: list[Sentence], max_sentences: int) -> list[Sentence]:
+    chosen: list[Sentence] = []
+    seen: list[set[str]] = []
+    length = 0
+    for s in ranked:
+        if len(chosen) >= max_sentences:
+            break
+        if chosen and s.score < 0.85 * chosen[0].score:
+            break
+        words = set(tokenize(s.text))
+        if any(len(words & w) / max(1, len(words | w)) > 0.5 for w in seen):
+            continue
+        if chosen and length + len(s.text) + 5 > MAX_CHARS:
+            continue
+        chosen.append(s)
+        seen.append(words)
+        length += len(s.text) + 5
+    return chosen
+
+
+def _render(chosen: list[Sentence]) -> str:
+    return " ".join(f"{s.text} [{s.n}]" for s in chosen)
+
+
+THRESHOLD = 0.5
+
+
+def answer_extractive(
+    question: str,
+    passages: list[Passage],
+    *,
+    lang: str | None = None,
+    max_sentences: int = 3,
+) -> ExtractiveResult:
+    """Answer from the ranked passages with 1-3 of their sentences, or abstain.
+
+    Args:
+        question: The question, Indonesian or English.
+        passages: Retrieved passages, best first; ``[n]`` in the answer is the 1-based index.
+        lang: Language of the framing text; detected from the question when None.
+        max_sentences: Most sentences in the answer.
+    """
+    info = analyze(question, lang)
+    out_lang = info.lang
+    if info.qtype == "compare":
+        parsed = parse_comparison(question)
+        if parsed:
+            indexed = list(enumerate(passages, start=1))
+            return _compare(info, parsed[0], parsed[1], indexed, passages)
+    sentences = prepare_sentences(list(enumerate(passages, start=1)))
+    vocab = Vocab(p.text for p in passages)
+    cross = _passage_lang(passages) != out_lang
+    usable, absent, _ = _usable_keywords(info, vocab, cross)
+    abstain = ExtractiveResult(abstain_text(out_lang), True, [], out_lang)
+    if (
+        not sentences
+        or _should_abstain(info, vocab, usable, absent)
+        or (info.keywords and not usable)
+    ):
+        return abstain
+    all_facts = [f for p in passages for f in number_facts(p.text)]
+    if not all(facts_match(f, all_facts) for f in info.numbers):
+        return abstain
+    ranked = [s for s in rank_sentences(info, sentences, usable) if s.score >= THRESHOLD]
+    if not ranked:
+        return abstain
+    chosen = _compose(ranked, max_sentences)
+    return ExtractiveResult(_render(chosen), False, [(s.n, s.span) for s in chosen], out_lang)
+
+
+# ---------------------------------------------------------------- comparison
+
+
+def _compare(
+    info: QuestionInfo,
+    entities: list[str],
+    aspect: str,
+    indexed: list[tuple[int, Passage]],
+    combined: list[Passage],
+) -> ComparisonResult:
+    parts: list[str] = []
+    used: list[tuple[int, tuple[int, int]]] = []
+    found = 0
+    taken: set[tuple[int, int]] = set()
+    aspect_info = analyze(aspect or "apa", info.lang)
+    for entity in entities:
+        mine = [(n, p) for n, p in indexed if has_entity(entity, Vocab([p.text]))]
+        side = QuestionInfo(
+            text=f"{aspect} {entity}",
+            lang=info.lang,
+            qtype=aspect_info.qtype if aspect_info.qtype != "compare" else "other",
+            entities=(entity,),
+            keywords=aspect_info.keywords,
+            generic=aspect_info.generic,
+            numbers=(),
+            years=(),
+        )
+        sentences = prepare_sentences(mine)
+        ranked = [
+            s for s in rank_sentences(side, sentences, list(side.keywords)) if s.score >= THRESHOLD
+        ]
+        ranked = [
+            s for s in ranked if entity_weight(entity, s, side) >= 0.5 and s.span not in taken
+        ]
+        others = [e for e in entities if e != entity]
+        alone = [s for s in ranked if not any(has_entity(o, s.vocab) for o in others)]
+        ranked = sorted(
+            alone or ranked, key=lambda s: -(s.score + 0.05 * bool(number_facts(s.text)))
+        )
+        if ranked:
+            best = ranked[0]
+            parts.append(f"**{entity}:** {best.text} [{best.n}]")
+            used.append((best.n, best.span))
+            taken.add(best.span)
+            found += 1
+        else:
+            parts.append(f"**{entity}:** {no_info_text(entity, info.lang)}")
+    if not found:
+        return ComparisonResult(abstain_text(info.lang), True, [], info.lang, combined)
+    return ComparisonResult("\n\n".join(parts), False, used, info.lang, combined)
+
+
+def answer_comparison(
+    question: str,
+    passages_by_entity: dict[str, list[Passage]],
+    *,
+    lang: str | None = None,
+) -> ComparisonResult:
+    """Answer "Bandingkan X dan Y dalam hal Z" with one labelled sentence per entity.
+
+    Args:
+        question: The comparison question.
+        passages_by_entity: Ranked passages retrieved for each entity.
+        lang: Language of the framing text; detected from the question when None.
+
+    Returns:
+        The rendered answer and the combined, de-duplicated passage list its [n] index.
+    """
+    info = analyze(question, lang)
+    parsed = parse_comparison(question)
+    entities = list(passages_by_entity) if parsed is None else parsed[0]
+    aspect = "" if parsed is None else parsed[1]
+    combined: list[Passage] = []
+    ids: dict[str, int] = {}
+    indexed: list[tuple[int, Passage]] = []
+    for entity in entities:
+        for passage in passages_by_entity.get(entity, []):
+            if passage.chunk_id not in ids:
+                combined.append(passage)
+                ids[passage.chunk_id] = len(combined)
+            indexed.append((ids[passage.chunk_id], passage))
+    unique = list({n: (n, p) for n, p in indexed}.values())
+    return _compare(info, entities, aspect, unique, combined)
