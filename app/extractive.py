@@ -110,12 +110,24 @@ def _compose(ranked: list[Sentence], max_sentences: int) -> list[Sentence]:
         words = set(tokenize(s.text))
         if any(len(words & w) / max(1, len(words | w)) > 0.5 for w in seen):
             continue
+        if any(_same_facts(s, c) for c in chosen):  # the same fact again, e.g. translated
+            continue
         if chosen and length + len(s.text) + 5 > MAX_CHARS:
             continue
         chosen.append(s)
         seen.append(words)
         length += len(s.text) + 5
     return chosen
+
+
+def _same_facts(a: Sentence, b: Sentence) -> bool:
+    """True when ``a`` states no number or name that ``b`` does not already state."""
+    facts_a = {(round(v, 6), k) for v, k in number_facts(a.text)}
+    facts_b = {(round(v, 6), k) for v, k in number_facts(b.text)}
+    names_a, names_b = set(a.names), set(b.names)
+    if not facts_a and not names_a:
+        return False
+    return facts_a <= facts_b and names_a <= names_b
 
 
 def _render(chosen: list[Sentence]) -> str:
