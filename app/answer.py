@@ -14,10 +14,10 @@ from app.citations import extract_markers, judge_answer, split_answer, strip_mar
 from app.constants import ABSTAIN_TEXTS, abstain_text
 from app.extractive import answer_comparison, answer_extractive
 from app.llm import stream_with_deadline
-from app.question import merge_followup, parse_comparison, question_language
+from app.question import analyze, merge_followup, parse_comparison, question_language
 from app.retrieve import HybridRetriever
 from app.sanitize import plain_text
-from app.textmatch import content_words
+from app.textmatch import Vocab, content_words, tokenize
 from app.types import Answer, Citation, Passage
 from ingest.text import sentence_spans
 
@@ -94,6 +94,16 @@ def build_citations(
         )
         for n in sorted(numbers)
     ]
+
+
+def addresses(question: str, answer: str) -> bool:
+    """Whether an answer touches the question at all: one of its entities or keywords."""
+    info = analyze(question)
+    wanted = [*info.entities, *info.keywords]
+    if not wanted:
+        return True
+    vocab = Vocab([strip_markers(answer)])
+    return any(all(vocab.has(t) for t in tokenize(w)) for w in wanted if tokenize(w))
 
 
 class AnswerService:
@@ -276,7 +286,7 @@ class AnswerService:
         text, incomplete, error = self._call(messages, on_token)
         if error and not text.strip():
             return self._fallback(extractive, "fallback", lang, error)
-        result = self._judge_llm(text, passages, lang)
+        result = self._judge_llm(question, text, passages, lang)
         if result.unsupported and not incomplete:
             failures = "\n".join(f"- {s}" for s in result.unsupported)
             retry = prompts.render("retry_user", failures=failures, abstain=abstain_text(lang))
@@ -284,7 +294,7 @@ class AnswerService:
             text, incomplete, error = self._call(messages, None)
             if error and not text.strip():
                 return self._fallback(extractive, "fallback", lang, error)
-            result = self._judge_llm(text, passages, lang)
+            result = self._judge_llm(question, text, passages, lang)
             if result.unsupported:
                 return self._fallback(extractive, "unsupported", lang, "")
         if incomplete:
@@ -292,13 +302,17 @@ class AnswerService:
             result.notice = _NOTICE["incomplete"][lang].format(why=error or "deadline")
         return result
 
-    def _judge_llm(self, text: str, passages: list[Passage], lang: str) -> Answer:
+    def _judge_llm(self, question: str, text: str, passages: list[Passage], lang: str) -> Answer:
         t0 = time.perf_counter()
         clean = plain_text(text)
         abstained = strip_markers(clean).strip() in ABSTAIN_TEXTS
         if abstained:
             clean = abstain_text(lang)
-        return self._finish(clean, abstained, passages, lang, "llm", None, t0)
+        result = self._finish(clean, abstained, passages, lang, "llm", None, t0)
+        if not abstained and not result.unsupported and not addresses(question, clean):
+            # supported but beside the point (e.g. an instruction injected into a passage)
+            result.unsupported = split_answer(clean)
+        return result
 
     @staticmethod
     def _fallback(extractive: Answer, kind: str, lang: str, why: str) -> Answer:
