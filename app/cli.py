@@ -209,6 +209,93 @@ def ask(
                 _print_answer(result)
 
 
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option("--host", help="Address to bind (default 127.0.0.1).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", min=1, max=65535, help="Port (default 7860).")
+    ] = None,
+) -> None:
+    """Start the web app (chat, add articles, library). Example: telaah serve --port 7860"""
+    from app.ui import build_app, launch
+
+    settings = _settings()
+    with friendly_errors():
+        demo = build_app(settings)
+        err.print(
+            f"Telaah on http://{host or settings.ui.host}:{port or settings.ui.port}",
+            highlight=False,
+        )
+        launch(demo, settings, host=host, port=port)
+
+
+def _eval_table(summaries: dict[str, dict[str, Any]]) -> Table:
+    from app.evaluate import SUMMARY_KEYS
+
+    table = Table("metric", *summaries)
+    for key in SUMMARY_KEYS:
+        cells = [summaries[name][key] for name in summaries]
+        table.add_row(key, *("–" if v is None else str(v) for v in cells))
+    return table
+
+
+@app.command("eval")
+def eval_cmd(
+    file: Annotated[str, typer.Argument(help="Test questions (JSONL, see docs/EVALUATION.md).")],
+    as_json: JsonOpt = False,
+    report: Annotated[
+        str | None, typer.Option("--report", help="Write a markdown report (chart PNG beside it).")
+    ] = None,
+    answerer: Answerer = None,
+    k: TopK = None,
+    compare: Annotated[
+        str | None,
+        typer.Option("--compare", help="Configurations: dense,bm25,hybrid,llm,textbook."),
+    ] = None,
+) -> None:
+    """Score retrieval, answers and citations on a test-question file.
+
+    Example: telaah eval data/eval/questions.jsonl --compare dense,bm25,hybrid,textbook
+    --report docs/eval-report.md
+    """
+    from pathlib import Path
+
+    from app.answer import AnswerService
+    from app.evaluate import compare as run_compare
+    from app.evaluate import evaluate, load_questions, parse_configs
+
+    if answerer not in (None, "extractive", "llm"):
+        raise fail(f"unknown answerer {answerer!r} (use extractive or llm)", 2)
+    if answerer and compare:
+        raise fail("--answerer does not combine with --compare (use the llm configuration)", 2)
+    with friendly_errors():
+        questions = load_questions(file)
+        configs = parse_configs(compare) if compare else []
+        service = AnswerService(_settings())
+        if service.retriever.store.chunk_count() == 0:
+            raise fail("the store is empty; add articles first: telaah ingest data/corpus")
+        with progress_bar(True) as progress:
+            if configs:
+                runs = run_compare(questions, service, configs, k=k, progress=progress)
+            else:
+                name = answerer if answerer == "llm" else service.settings.retrieval.mode
+                runs = {name: evaluate(questions, service, answerer, k, None, progress, name)}
+        if report:
+            from app.report import write_report
+
+            chart = write_report(runs, Path(report), source=file)
+            err.print(f"wrote {report} and {chart}", highlight=False)
+    if as_json:
+        only = next(iter(runs.values()))
+        emit_json(
+            {"configs": {n: r.to_json() for n, r in runs.items()}} if configs else only.to_json()
+        )
+    else:
+        Console().print(_eval_table({n: r.summary for n, r in runs.items()}))
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -113,6 +113,7 @@ class HybridRetriever:
         self.reranker = reranker if reranker is not None else make_reranker(settings)
         self._checked_at = 0.0
         self._loaded = False
+        self._seen_writes = store.writes
 
     def store_fingerprint(self) -> str:
         """Identity of the store's chunk set (its chunk ids)."""
@@ -121,6 +122,9 @@ class HybridRetriever:
     def sync_keyword_index(self, force: bool = False) -> None:
         """Load the persisted index; rebuild it when it disagrees with the store."""
         now = time.monotonic()
+        if self.store.writes != self._seen_writes:  # this process wrote: check now
+            self._seen_writes = self.store.writes
+            self._checked_at = 0.0
         if not force and self._loaded and now - self._checked_at < _RECHECK_S:
             return
         self._checked_at = now

@@ -66,7 +66,6 @@ def test_keyword_index_rebuilds_when_store_changes(settings: Settings, fake_embe
     hits = retriever.retrieve("SoftBank Nvidia 5,83", k=3, mode="bm25").passages
     assert hits and "SoftBank" in hits[0].text
     remove(results[0].doc_id or "", settings, store)
-    retriever._checked_at = 0.0  # skip the recheck interval
     assert all(
         p.doc_id != results[0].doc_id for p in retriever.retrieve("SoftBank", 5, "bm25").passages
     )

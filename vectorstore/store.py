@@ -80,6 +80,7 @@ class Store:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self._lock = FileLock(str(settings.data_dir / "writer.lock"), timeout=0)
         self._journal = settings.data_dir / "ingest.journal"
+        self.writes = 0  # bumped on every write by this process, so readers can resync at once
 
     @classmethod
     def open(cls, settings: Settings, embeddings: Embeddings, check_model: bool = True) -> Store:
@@ -151,6 +152,7 @@ class Store:
 
     def _journal_end(self) -> None:
         self._journal.unlink(missing_ok=True)
+        self.writes += 1
 
     def repair(self) -> list[str]:
         """Remove chunks of uncommitted documents and documents with missing chunks."""

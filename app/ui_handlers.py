@@ -1,0 +1,319 @@
+"""The web app's handlers: plain functions over an AnswerService, called by the UI and tests."""
+
+from __future__ import annotations
+
+import queue
+import re
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any
+
+from app.render import is_web_url, render_conversation, render_error, render_pending
+from app.types import Answer
+from app.ui_text import text
+
+if TYPE_CHECKING:
+    from app.answer import AnswerService
+    from ingest.pipeline import IngestResult
+
+Progress = Callable[[int, int, str], None]
+Row = list[Any]
+UPLOAD_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
+_UNSAFE = re.compile(r"[^\w.\- ]+")
+_STREAM_EVERY_S = 0.08
+
+
+# ---------------------------------------------------------------------------- chat
+
+
+def _ask_streaming(
+    service: AnswerService, question: str, history: list[str], answerer: str, k: int | None
+) -> Iterator[str | Answer]:
+    """Yield the LLM's text as it streams, then the verified Answer."""
+    tokens: queue.Queue[str] = queue.Queue()
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["answer"] = service.ask(
+                question, history, answerer=answerer, k=k, on_token=tokens.put
+            )
+        except Exception as exc:  # noqa: BLE001 - re-raised in the caller's thread below
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, name="telaah-answer", daemon=True)
+    worker.start()
+    streamed, last = "", 0.0
+    while worker.is_alive() or not tokens.empty():
+        try:
+            streamed += tokens.get(timeout=0.05)
+        except queue.Empty:
+            continue
+        if time.monotonic() - last >= _STREAM_EVERY_S:
+            last = time.monotonic()
+            yield streamed
+    worker.join()
+    if "error" in box:
+        raise box["error"]
+    yield box["answer"]
+
+
+def chat(
+    service: AnswerService,
+    question: str,
+    turns: list[Answer] | None,
+    answerer: str = "extractive",
+    k: int | None = None,
+    lang: str = "en",
+) -> Iterator[tuple[str, list[Answer]]]:
+    """Answer one chat message; yields (conversation HTML, turns) while streaming, then final.
+
+    Earlier questions of this session's ``turns`` are passed as history for follow-ups.
+    """
+    turns = list(turns or [])
+    question = (question or "").strip()
+    if not question:
+        yield render_conversation(turns, lang), turns
+        return
+    history = [t.question for t in turns]
+    yield render_conversation(turns, lang, render_pending(question, "", lang)), turns
+    try:
+        if answerer == "llm":
+            result: Answer | None = None
+            for item in _ask_streaming(service, question, history, answerer, k):
+                if isinstance(item, Answer):
+                    result = item
+                else:
+                    pending = render_pending(question, item, lang)
+                    yield render_conversation(turns, lang, pending), turns
+            assert result is not None
+        else:
+            result = service.ask(question, history, answerer=answerer, k=k)
+    except Exception as exc:  # noqa: BLE001 - a failed question must not end the session
+        failed = render_error(question, str(exc) or type(exc).__name__, lang)
+        yield render_conversation(turns, lang, failed), turns
+        return
+    turns.append(result)
+    yield render_conversation(turns, lang), turns
+
+
+def api_ask(service: AnswerService, question: str) -> dict[str, Any]:
+    """The `ask` API endpoint: the same JSON as ``telaah ask --json``."""
+    return service.ask(question).model_dump(mode="json")
+
+
+# ---------------------------------------------------------------------------- adding articles
+
+
+def safe_name(name: str, fallback: str = "upload") -> str:
+    """A plain file name for an uploaded file: no directories, no dot-only or hidden names."""
+    base = PurePath(name.replace("\\", "/")).name
+    base = _UNSAFE.sub("_", base).strip(" .")
+    stem, dot, suffix = base.rpartition(".")
+    if not base or (dot and not stem.strip("._ ")):
+        return fallback + (f".{suffix}" if dot and suffix else "")
+    if len(base) > 120:
+        keep = f".{suffix}" if dot and len(suffix) <= 10 else ""
+        base = base[: 120 - len(keep)] + keep
+    return base
+
+
+def refresh_index(service: AnswerService) -> None:
+    """Bring the retriever's keyword index up to date right after this process wrote."""
+    service.retriever.sync_keyword_index(force=True)
+
+
+def _error_row(source: str, reason: str) -> Row:
+    return [source, "error", 0, reason]
+
+
+def _result_row(result: IngestResult, shown: str | None = None) -> Row:
+    return [shown or result.source, result.status, result.chunks, result.error or ""]
+
+
+def stage_uploads(
+    paths: Sequence[str], folder: Path, max_bytes: int
+) -> tuple[dict[str, str], list[Row]]:
+    """Copy uploads into ``folder`` under sanitized unique names.
+
+    Returns:
+        ``{staged path: shown name}`` for the accepted files and error rows for the rest.
+    """
+    staged: dict[str, str] = {}
+    errors: list[Row] = []
+    used: set[str] = set()
+    for raw in paths:
+        original = Path(raw)
+        name = safe_name(original.name)
+        if not name.lower().endswith(UPLOAD_SUFFIXES):
+            errors.append(
+                _error_row(name, f"unsupported file type (use {' '.join(UPLOAD_SUFFIXES)})")
+            )
+            continue
+        if original.stat().st_size > max_bytes:
+            errors.append(_error_row(name, f"too large: over {max_bytes // (1024 * 1024)} MB"))
+            continue
+        stem, dot, suffix = name.rpartition(".")
+        unique, n = name, 2
+        while unique.lower() in used:
+            unique, n = f"{stem}-{n}{dot}{suffix}", n + 1
+        used.add(unique.lower())
+        target = folder / unique
+        shutil.copyfile(original, target)
+        staged[str(target)] = unique
+    return staged, errors
+
+
+def _web_urls(urls: str) -> tuple[list[str], list[Row]]:
+    good: list[str] = []
+    bad: list[Row] = []
+    for line in (urls or "").splitlines():
+        url = line.strip()
+        if url:
+            (
+                good.append(url)
+                if is_web_url(url)
+                else bad.append(_error_row(url, "not an http(s) URL"))
+            )
+    return good, bad
+
+
+def add_articles(
+    service: AnswerService,
+    files: Sequence[str] | None,
+    urls: str = "",
+    paste: str = "",
+    paste_title: str = "",
+    progress: Progress | None = None,
+) -> list[Row]:
+    """Ingest uploads, URLs and pasted text; one result row [source, status, chunks, reason]."""
+    from ingest.pipeline import ingest, ingest_text
+
+    settings = service.settings
+    store, embeddings = service.retriever.store, service.retriever.embeddings
+    rows: list[Row] = []
+    folder = Path(tempfile.mkdtemp(prefix="telaah-upload-"))
+    try:
+        staged, errors = stage_uploads(files or [], folder, settings.ui.max_upload_mb * 1024 * 1024)
+        good_urls, bad_urls = _web_urls(urls)
+        rows.extend(errors + bad_urls)
+        inputs = [*staged, *good_urls]
+        if inputs:
+            labels = {path: f"upload:{name}" for path, name in staged.items()}
+            results = ingest(inputs, settings, embeddings, store, progress, labels)
+            rows.extend(_result_row(r, staged.get(r.source)) for r in results)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if paste.strip():
+        title = paste_title.strip() or paste.strip().split("\n", 1)[0][:80]
+        rows.append(_result_row(ingest_text(paste, title, settings, embeddings, store)))
+    if any(row[1] in ("added", "updated") for row in rows):
+        refresh_index(service)
+    return rows
+
+
+# ---------------------------------------------------------------------------- library
+
+
+def library_rows(service: AnswerService) -> list[Row]:
+    """One row per stored document: title, source, language, chunks, published, doc_id."""
+    return [
+        [d.title, d.source, d.lang, d.chunks, d.published or "", d.doc_id]
+        for d in service.retriever.store.list_documents()
+    ]
+
+
+def document_choices(service: AnswerService) -> list[tuple[str, str]]:
+    """(label, doc_id) pairs for the document picker."""
+    return [
+        (f"{d.title[:70]} · {d.doc_id[:10]}", d.doc_id)
+        for d in service.retriever.store.list_documents()
+    ]
+
+
+def delete_document(service: AnswerService, doc_id: str | None, lang: str = "en") -> str:
+    """Remove one document; returns a status line."""
+    from ingest.pipeline import remove
+
+    if not doc_id:
+        return f"{text(lang, 'document')}: —"
+    removed = remove(doc_id, service.settings, service.retriever.store)
+    if not removed:
+        return f"no document matches {doc_id[:12]}"
+    refresh_index(service)
+    return "removed: " + ", ".join(d.title for d in removed)
+
+
+def reingest_document(
+    service: AnswerService, doc_id: str | None, progress: Progress | None = None
+) -> str:
+    """Re-run ingest on a document's source when it is a URL or a file that still exists."""
+    from ingest.pipeline import ingest
+
+    store = service.retriever.store
+    doc = store.get_document(doc_id) if doc_id else None
+    if doc is None:
+        return "no document selected"
+    if not (is_web_url(doc.source) or Path(doc.source).is_file()):
+        return f"cannot re-ingest: the source is no longer available ({doc.source})"
+    [result] = ingest([doc.source], service.settings, service.retriever.embeddings, store, progress)
+    if result.status in ("added", "updated"):
+        refresh_index(service)
+    detail = f" ({result.error})" if result.error else f", {result.chunks} chunks"
+    return f"{result.status}: {result.title or result.source}{detail}"
+
+
+# ---------------------------------------------------------------------------- evaluation
+
+PROJECT_QUESTIONS = Path(__file__).resolve().parents[1] / "data" / "eval" / "questions.jsonl"
+EVAL_COLUMNS = (
+    "id",
+    "lang",
+    "type",
+    "answerable",
+    "answer_accuracy",
+    "evidence_cited",
+    "citation_precision",
+    "hit@5",
+    "abstained",
+    "answer",
+)
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if isinstance(value, float):
+        return round(value, 3)
+    return value if not isinstance(value, str) else value[:160]
+
+
+def run_evaluation(
+    service: AnswerService,
+    path: str | None,
+    answerer: str = "extractive",
+    k: int | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[Row], list[Row], str]:
+    """Evaluate a JSONL question set (the project set when ``path`` is empty).
+
+    Returns:
+        Summary rows [metric, value], per-question rows (``EVAL_COLUMNS``) and a status line.
+    """
+    from app.evaluate import SUMMARY_KEYS, evaluate, load_questions
+
+    source = Path(path) if path else PROJECT_QUESTIONS
+    try:
+        questions = load_questions(source)
+    except (ValueError, OSError) as exc:
+        return [], [], f"error: {exc}"
+    run = evaluate(questions, service, answerer=answerer, k=k, progress=progress, name=answerer)
+    summary = [[key, _cell(run.summary.get(key))] for key in SUMMARY_KEYS]
+    rows = [[_cell(row.get(col)) for col in EVAL_COLUMNS] for row in run.rows]
+    return summary, rows, f"{len(questions)} questions · {source.name} · {answerer}"
