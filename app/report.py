@@ -1,0 +1,146 @@
+"""Markdown report and comparison chart for ``telaah eval --report``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from app.evaluate import RATE_KEYS, SUMMARY_KEYS, EvalRun, Row, summarize
+
+CHART_METRICS = (
+    "hit@5",
+    "answer_accuracy",
+    "evidence_cited",
+    "citation_precision",
+    "abstention_accuracy",
+)
+CATEGORY_KEYS = ("n", *RATE_KEYS)
+
+
+def chart_path(report: Path) -> Path:
+    """The chart beside a report: eval-report.md -> eval-chart.png, x.md -> x-chart.png."""
+    stem = report.stem
+    base = stem[: -len("report")].rstrip("-_") if stem.endswith("report") else stem
+    return report.with_name(f"{base or 'eval'}-chart.png")
+
+
+def _cell(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def _row(values: Sequence[Any], digits: int = 3) -> str:
+    return "| " + " | ".join(_cell(v, digits) for v in values) + " |"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], digits: int = 3) -> list[str]:
+    return [_row(header), "|" + "---|" * len(header), *(_row(r, digits) for r in rows)]
+
+
+def overall_table(runs: dict[str, EvalRun]) -> list[str]:
+    """Metrics as rows, configurations as columns."""
+    lines = _table(["metric", *runs], [])
+    for key in SUMMARY_KEYS:
+        digits = 1 if key.startswith("latency") else 3
+        lines.append(_row([key, *(r.summary[key] for r in runs.values())], digits))
+    return lines
+
+
+def category_table(rows: Sequence[Row], key: Callable[[Row], str]) -> list[str]:
+    """One line per category (e.g. language or question type) with its summary."""
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(key(row), []).append(row)
+    body = []
+    for name in sorted(groups):
+        summary = summarize(groups[name])
+        body.append([name, *(summary[k] for k in CATEGORY_KEYS)])
+    return _table(["category", *CATEGORY_KEYS], body)
+
+
+def failures(rows: Sequence[Row]) -> list[str]:
+    """Bullets for wrong answers and missed abstentions."""
+    out = []
+    for row in rows:
+        if row["answerable"] and not row["answer_accuracy"]:
+            why = "abstained" if row["abstained"] else "wrong: " + row["answer"][:140]
+        elif not row["answerable"] and not row["abstained"]:
+            why = "answered an unanswerable question: " + row["answer"][:140]
+        else:
+            continue
+        text = why.replace("\n", " ").replace("|", "\\|")
+        out.append(f"- `{row['id']}` {text}")
+    return out or ["- none"]
+
+
+def latency_table(runs: dict[str, EvalRun]) -> list[str]:
+    """p50/p95 of every timing key, per configuration."""
+    body = []
+    for name, run in runs.items():
+        for stage, values in run.summary.get("latency", {}).items():
+            body.append([name, stage, values["p50"], values["p95"]])
+    return _table(["config", "stage", "p50 ms", "p95 ms"], body, 1)
+
+
+def render(runs: dict[str, EvalRun], source: str, chart: str) -> str:
+    """The whole report as markdown."""
+    lines = [
+        "# Telaah evaluation report",
+        "",
+        f"Questions: `{source}` · configurations: {', '.join(runs)}.",
+        "Metric definitions: see docs/EVALUATION.md.",
+        "",
+        "## Overall",
+        "",
+        *overall_table(runs),
+        "",
+        f"![comparison chart]({chart})",
+        "",
+        "## Latency per stage",
+        "",
+        *latency_table(runs),
+    ]
+    for name, run in runs.items():
+        lines += ["", f"## {name}", "", "### By language", ""]
+        lines += category_table(run.rows, lambda r: str(r["lang"]))
+        lines += ["", "### By question type", ""]
+        lines += category_table(run.rows, lambda r: str(r["type"]))
+        lines += ["", "### Failing questions", "", *failures(run.rows)]
+    return "\n".join(lines) + "\n"
+
+
+def write_chart(runs: dict[str, EvalRun], path: Path) -> None:
+    """Grouped bars: configurations compared on :data:`CHART_METRICS`."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    width = 0.8 / max(1, len(runs))
+    for i, (name, run) in enumerate(runs.items()):
+        xs = [m + i * width - 0.4 + width / 2 for m in range(len(CHART_METRICS))]
+        ys = [run.summary[k] or 0.0 for k in CHART_METRICS]
+        bars = ax.bar(xs, ys, width, label=name)
+        ax.bar_label(bars, fmt="%.2f", fontsize=7, padding=1)
+    ax.set_xticks(range(len(CHART_METRICS)), CHART_METRICS)
+    ax.set_ylim(0, 1.1)
+    ax.set_ylabel("score")
+    ax.set_title("Telaah evaluation: configurations compared")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=len(runs))
+    fig.tight_layout()
+    fig.savefig(path, dpi=100, metadata={"Software": None})
+    plt.close(fig)
+
+
+def write_report(runs: dict[str, EvalRun], path: Path, source: str) -> Path:
+    """Write the markdown report and its chart; returns the chart's path."""
+    chart = chart_path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_chart(runs, chart)
+    path.write_text(render(runs, source, chart.name), encoding="utf-8")
+    return chart
