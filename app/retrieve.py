@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -114,6 +115,7 @@ class HybridRetriever:
         self._checked_at = 0.0
         self._loaded = False
         self._seen_writes = store.writes
+        self._sync_lock = threading.Lock()
 
     def store_fingerprint(self) -> str:
         """Identity of the store's chunk set (its chunk ids)."""
@@ -121,6 +123,10 @@ class HybridRetriever:
 
     def sync_keyword_index(self, force: bool = False) -> None:
         """Load the persisted index; rebuild it when it disagrees with the store."""
+        with self._sync_lock:  # concurrent requests share one retriever
+            self._sync(force)
+
+    def _sync(self, force: bool) -> None:
         now = time.monotonic()
         if self.store.writes != self._seen_writes:  # this process wrote: check now
             self._seen_writes = self.store.writes
