@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import time
 from collections.abc import Callable
@@ -121,6 +122,12 @@ class AnswerService:
             retriever = HybridRetriever(settings, settings.store(embeddings), embeddings)
         self.retriever = retriever
         self._chat_model = chat_model
+
+    def with_chat_model(self, chat_model: BaseChatModel) -> AnswerService:
+        """The same service (shared retriever and store) answering with another chat model."""
+        other = copy.copy(self)
+        other._chat_model = chat_model
+        return other
 
     @property
     def chat_model(self) -> BaseChatModel:

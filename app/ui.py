@@ -104,6 +104,18 @@ def build_app(settings: Settings, service: AnswerService | None = None) -> gr.Bl
                             label=t("ui_lang"),
                             elem_id="tl-lang",
                         )
+                    with gr.Row():
+                        provider = gr.Dropdown(
+                            ["openai", "ollama", "llamacpp"],
+                            value=settings.answer.provider,
+                            label=t("provider"),
+                        )
+                        base_url = gr.Textbox(
+                            value=settings.answer.base_url or "",
+                            label=t("base_url"),
+                            placeholder="http://127.0.0.1:8080/v1",
+                        )
+                        llm_model = gr.Textbox(value=settings.answer.model, label=t("llm_model"))
             with gr.Tab(t("tab_add"), id="add") as tab_add:
                 files = gr.File(
                     label=t("files"),
@@ -154,14 +166,22 @@ def build_app(settings: Settings, service: AnswerService | None = None) -> gr.Bl
 
         # ------------------------------------------------------------------ chat
         def ask_fn(
-            q: str, state: list[Answer], who: str, k: float, lang: str
+            q: str,
+            state: list[Answer],
+            who: str,
+            k: float,
+            lang: str,
+            prov: str,
+            url: str,
+            model: str,
         ) -> Iterator[tuple[str, list[Answer], str]]:
-            for html, new_state in h.chat(svc, q, state, who, int(k), lang):
+            llm = (prov, url, model)
+            for html, new_state in h.chat(svc, q, state, who, int(k), lang, llm):
                 yield html, new_state, ""
 
         chat_io: dict[str, Any] = {
             "fn": ask_fn,
-            "inputs": [question, turns, answerer, top_k, ui_lang],
+            "inputs": [question, turns, answerer, top_k, ui_lang, provider, base_url, llm_model],
             "outputs": [conversation, turns, question],
             "api_visibility": PRIVATE,
             "show_progress": "hidden",
@@ -189,6 +209,9 @@ def build_app(settings: Settings, service: AnswerService | None = None) -> gr.Bl
             (answerer, "label", "answerer"),
             (top_k, "label", "top_k"),
             (ui_lang, "label", "ui_lang"),
+            (provider, "label", "provider"),
+            (base_url, "label", "base_url"),
+            (llm_model, "label", "llm_model"),
             (files, "label", "files"),
             (urls, "label", "urls"),
             (paste_title, "label", "paste_title"),

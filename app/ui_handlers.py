@@ -62,6 +62,23 @@ def _ask_streaming(
     yield box["answer"]
 
 
+def llm_service(
+    service: AnswerService, provider: str | None, base_url: str | None, model: str | None
+) -> AnswerService:
+    """The service answering with the LLM chosen in the settings panel (defaults: settings)."""
+    cfg = service.settings.answer
+    update = {
+        key: value.strip() if isinstance(value, str) else value
+        for key, value in (("provider", provider), ("base_url", base_url), ("model", model))
+        if value and (value.strip() if isinstance(value, str) else value)
+    }
+    if all(getattr(cfg, key) == value for key, value in update.items()):
+        return service
+    from app.llm import make_chat_model
+
+    return service.with_chat_model(make_chat_model(cfg.model_copy(update=update)))
+
+
 def chat(
     service: AnswerService,
     question: str,
@@ -69,10 +86,12 @@ def chat(
     answerer: str = "extractive",
     k: int | None = None,
     lang: str = "en",
+    llm: tuple[str | None, str | None, str | None] = (None, None, None),
 ) -> Iterator[tuple[str, list[Answer]]]:
     """Answer one chat message; yields (conversation HTML, turns) while streaming, then final.
 
-    Earlier questions of this session's ``turns`` are passed as history for follow-ups.
+    Earlier questions of this session's ``turns`` are passed as history for follow-ups;
+    ``llm`` is the (provider, base URL, model) chosen in the settings panel.
     """
     turns = list(turns or [])
     question = (question or "").strip()
@@ -84,7 +103,8 @@ def chat(
     try:
         if answerer == "llm":
             result: Answer | None = None
-            for item in _ask_streaming(service, question, history, answerer, k):
+            chosen = llm_service(service, *llm)
+            for item in _ask_streaming(chosen, question, history, answerer, k):
                 if isinstance(item, Answer):
                     result = item
                 else:

@@ -18,6 +18,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "settings": "Settings",
         "answerer": "Answerer",
         "top_k": "Passages to retrieve (top-k)",
+        "provider": "LLM provider",
+        "base_url": "LLM base URL",
+        "llm_model": "LLM model (name, or GGUF path for llamacpp)",
         "ui_lang": "Interface language",
         "empty": "Ask a question about the articles you have added. "
         "Every sentence of the answer cites a passage; click a [n] marker to read it.",
@@ -59,6 +62,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "settings": "Pengaturan",
         "answerer": "Penjawab",
         "top_k": "Jumlah bagian yang diambil (top-k)",
+        "provider": "Penyedia LLM",
+        "base_url": "URL dasar LLM",
+        "llm_model": "Model LLM (nama, atau path GGUF untuk llamacpp)",
         "ui_lang": "Bahasa antarmuka",
         "empty": "Ajukan pertanyaan tentang artikel yang sudah Anda tambahkan. "
         "Setiap kalimat jawaban mengutip sebuah bagian; klik penanda [n] untuk membacanya.",

@@ -440,3 +440,15 @@ def test_relabel_update_uses_ui_text() -> None:
     assert relabel_update("title", "title", "en")["value"].startswith("## Telaah")
     question = relabel_update("question", "question", "id")
     assert question["label"] == "Pertanyaan" and "Anthropic" in question["placeholder"]
+
+
+def test_llm_choice_from_settings_panel(settings: Settings) -> None:
+    from app.answer import AnswerService
+
+    service = AnswerService(settings, retriever=object(), chat_model=None)  # type: ignore[arg-type]
+    assert h.llm_service(service, None, "", None) is service
+    assert h.llm_service(service, "openai", None, "local") is service
+    other = h.llm_service(service, "openai", "http://127.0.0.1:9/v1", "qwen")
+    assert other is not service and other.retriever is service.retriever
+    assert other.chat_model.model_name == "qwen"  # type: ignore[attr-defined]
+    assert "127.0.0.1:9" in str(other.chat_model.openai_api_base)  # type: ignore[attr-defined]
