@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from app.lexicon import synonyms
+from app.lexicon import is_name_word, synonyms
 from app.question import QuestionInfo
 from app.textmatch import (
     Vocab,
@@ -62,9 +62,22 @@ _MONEY_WORDS = frozenset(
     "revenue loss profit cost spending money fund value price debt loan investment valuation "
     "salary capital dollar bill".split()
 )
+_CHANGE_WORDS = frozenset("fall rise turun naik".split())
 _MONTHS = frozenset(
     "januari februari maret april mei juni juli agustus september oktober november desember "
     "january february march may june july august october december".split()
+)
+_DURATION_WORDS = re.compile(
+    r"\b(?:se(?:hari|minggu|pekan|bulan|tahun|windu|abad)|(?:\d+|satu|dua|tiga|empat|lima|enam|"
+    r"tujuh|delapan|sembilan|sepuluh|belasan|puluhan|beberapa|a|an|one|two|three|four|five|six|"
+    r"seven|eight|nine|ten|single|several|few|couple of)[\s-]+(?:hari|minggu|pekan|bulan|tahun|"
+    r"dekade|jam|menit|days?|weeks?|months?|years?|decades?|hours?|minutes?))\b",
+    re.IGNORECASE,
+)
+_ENUMERATION = re.compile(
+    r"\b(?:seperti|misalnya|antara lain|termasuk|yakni|yaitu|such as|including|namely)\b|"
+    r"[^,;]+,[^,;]+,",
+    re.IGNORECASE,
 )
 _REASON_WORDS = re.compile(
     r"\b(karena|sebab|akibat|sehingga|agar|supaya|untuk|because|due to|as a result|so that|"
@@ -93,7 +106,7 @@ class Sentence:
 
 def _concept(name: str) -> bool:
     tokens = tokenize(name)
-    return not tokens or all(synonyms(t) or t in _MONTHS for t in tokens)
+    return not tokens or all((synonyms(t) and not is_name_word(t)) or t in _MONTHS for t in tokens)
 
 
 def _org_like(name: str) -> bool:
@@ -161,7 +174,7 @@ def has_entity(entity: str, vocab: Vocab) -> bool:
     if not tokens:
         return False
     present = {_ALIASES.get(t, t) for t in vocab.surface}
-    hits = [t in present for t in tokens]
+    hits = [t in present or bool(is_name_word(t) and synonyms(t) & present) for t in tokens]
     return hits[-1] and sum(hits) * 2 >= len(tokens)
 
 
@@ -270,9 +283,18 @@ def _amount_ok(s: Sentence, info: QuestionInfo) -> bool:
     if _COUNT_Q.search(low):
         return any(kind == "number" for _, kind in facts) or bool(_AMOUNT_WORDS.search(s.text))
     if any(word_keys(k) & _MONEY_WORDS for k in info.keywords):
-        money = any(kind == "money" or value >= 1e6 for value, kind in facts)
+        changed = any(word_keys(k) & _CHANGE_WORDS for k in info.keywords)  # "prices fell by"
+        money = any(
+            kind == "money" or value >= 1e6 or (changed and kind == "percent")
+            for value, kind in facts
+        )
         return money or bool(_AMOUNT_WORDS.search(s.text))
     return bool(facts) or bool(_AMOUNT_WORDS.search(s.text))
+
+
+def enumerates(s: Sentence, info: QuestionInfo) -> bool:
+    """Whether the sentence lists items (two new names, or "such as", "X, Y and Z")."""
+    return len(_new_names(s, info)) >= 2 or bool(_ENUMERATION.search(s.text))
 
 
 def _type_ok(s: Sentence, info: QuestionInfo) -> bool:
@@ -281,9 +303,29 @@ def _type_ok(s: Sentence, info: QuestionInfo) -> bool:
     if info.qtype == "time":
         new_years = [y for y in years(s.text) if y not in info.years]
         return bool(new_years) or bool(_DATE_WORDS.search(s.text))
-    if info.qtype == "person":
-        return bool(_new_names(s, info))
+    if info.qtype == "duration":
+        return bool(_DURATION_WORDS.search(s.text))
+    if info.qtype in ("person", "name"):
+        return _named(s, info) if info.head else bool(_new_names(s, info))
     return True
+
+
+def _named(s: Sentence, info: QuestionInfo) -> bool:
+    """A new name right beside the asked noun: "the Claude model", "model bernama Claude"."""
+    tokens = tokenize(s.text)
+    head = Vocab([info.head])
+    spots = [i for i, t in enumerate(tokens) if head.has(t) or Vocab([t]).has(info.head)]
+    asked = set(tokenize(info.text))
+    for name in s.names:  # literally new: "Claude" answers "name of Anthropic's model"
+        name_tokens = tokenize(name)
+        if set(name_tokens) <= asked or all(synonyms(t) for t in name_tokens):
+            continue
+        for i in range(len(tokens) - len(name_tokens) + 1):
+            if tokens[i : i + len(name_tokens)] == name_tokens:
+                end = i + len(name_tokens)
+                if any(i - 3 <= spot < i or spot == end for spot in spots):
+                    return True
+    return False
 
 
 def _is_year(value: float) -> bool:
@@ -308,6 +350,8 @@ def _score(s: Sentence, info: QuestionInfo, keywords: list[str], idf: dict[str, 
     score = 0.55 * coverage + 0.25 * entity + 0.1 / (1 + 0.3 * s.rank)
     score += 0.05 * min(1.0, len(generic) / 2)
     if info.qtype == "reason" and _REASON_WORDS.search(s.text):
+        score += 0.05
+    if info.listing and enumerates(s, info):
         score += 0.05
     if not re.search(r"[.!?…\"”’)]$", s.text):
         score -= 0.15  # a heading, not a sentence

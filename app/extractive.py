@@ -8,12 +8,14 @@ the entity asked about), answer type (a number for "berapa", a year for "kapan",
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from app.constants import abstain_text, no_info_text
 from app.evidence import (
     Sentence,
     entity_weight,
+    enumerates,
     has_entity,
     prepare_sentences,
     rank_sentences,
@@ -22,11 +24,21 @@ from app.lexicon import synonyms
 from app.question import (
     QuestionInfo,
     analyze,
+    aspect_keywords,
+    is_quantitative,
     merge_followup,
     parse_comparison,
     question_language,
 )
-from app.textmatch import Vocab, facts_match, is_affixed_verb, number_facts, stem, tokenize
+from app.textmatch import (
+    Vocab,
+    facts_match,
+    is_affixed_verb,
+    number_facts,
+    stem,
+    tokenize,
+    years,
+)
 from app.types import Passage
 from ingest.text import detect_language
 
@@ -120,6 +132,26 @@ def _compose(ranked: list[Sentence], max_sentences: int) -> list[Sentence]:
     return chosen
 
 
+def _with_follower(
+    chosen: list[Sentence], sentences: list[Sentence], info: QuestionInfo, max_sentences: int
+) -> list[Sentence]:
+    """Add the sentence after a lead-in: a list question answered without a list, or a colon.
+
+    "Analysts see parallels with earlier bubbles." is followed by the sentence naming them.
+    """
+    lead = chosen[0]
+    if not (info.listing and not enumerates(lead, info)) and not lead.text.endswith(":"):
+        return chosen
+    taken = {s.span for s in chosen}
+    for s in sentences:
+        if s.prev and s.prev[0].span == lead.span and s.doc_id == lead.doc_id:
+            if s.span in taken or not re.search(r"[.!?…\"”’)]$", s.text):
+                return chosen
+            kept = [c for c in chosen[1:] if c.span != s.span][: max(0, max_sentences - 2)]
+            return [lead, s, *kept]
+    return chosen
+
+
 def _same_facts(a: Sentence, b: Sentence) -> bool:
     """True when ``a`` states no number or name that ``b`` does not already state."""
     facts_a = {(round(v, 6), k) for v, k in number_facts(a.text)}
@@ -176,11 +208,69 @@ def answer_extractive(
     ranked = [s for s in rank_sentences(info, sentences, usable) if s.score >= THRESHOLD]
     if not ranked:
         return abstain
-    chosen = _compose(ranked, max_sentences)
+    chosen = _with_follower(_compose(ranked, max_sentences), sentences, info, max_sentences)
     return ExtractiveResult(_render(chosen), False, [(s.n, s.span) for s in chosen], out_lang)
 
 
 # ---------------------------------------------------------------- comparison
+
+
+def _side_info(info: QuestionInfo, aspect: str, entity: str) -> QuestionInfo:
+    """The question one side of a comparison answers: the aspect, about ``entity``."""
+    aspect_info = analyze(aspect or "apa", info.lang)
+    return QuestionInfo(
+        text=f"{aspect} {entity}",
+        lang=info.lang,
+        qtype=aspect_info.qtype if aspect_info.qtype != "compare" else "other",
+        entities=(entity,),
+        keywords=aspect_keywords(aspect_info),
+        generic=aspect_info.generic,
+        numbers=(),
+        years=aspect_info.years,
+    )
+
+
+def _states_year(s: Sentence, side: QuestionInfo) -> bool:
+    """Whether the sentence gives the year the aspect asks about."""
+    return any(y in side.years for y in years(s.text))
+
+
+def _side_key(s: Sentence, side: QuestionInfo, quantitative: bool) -> tuple[bool, float]:
+    """Sort key: a sentence stating the aspect's year first, then score (numbers help)."""
+    numbers = bool(number_facts(s.text))
+    return (not _states_year(s, side), -(s.score + (0.1 if quantitative else 0.05) * numbers))
+
+
+def _side_ranking(
+    entity: str, sentences: list[Sentence], side: QuestionInfo, keywords: list[str]
+) -> list[Sentence]:
+    return [
+        s
+        for s in rank_sentences(side, sentences, keywords)
+        if s.score >= THRESHOLD and entity_weight(entity, s, side) >= 0.5
+    ]
+
+
+def _relaxed(entity: str, sentences: list[Sentence], side: QuestionInfo) -> list[Sentence]:
+    """When no sentence covers the whole aspect: those stating its year, else any aspect word."""
+    if side.years:
+        dated = [s for s in sentences if set(years(s.text)) & set(side.years)]
+        found = _side_ranking(entity, dated, side, [])
+        if found:
+            return found
+    return [s for k in side.keywords for s in _side_ranking(entity, sentences, side, [k])]
+
+
+def _best_side(
+    entity: str, others: list[str], sentences: list[Sentence], side: QuestionInfo
+) -> Sentence | None:
+    ranked = _side_ranking(entity, sentences, side, list(side.keywords))
+    if not ranked or (side.years and not any(_states_year(s, side) for s in ranked)):
+        ranked = ranked + _relaxed(entity, sentences, side)
+    alone = [s for s in ranked if not any(has_entity(o, s.vocab) for o in others)]
+    quantitative = is_quantitative(side)
+    ranked = sorted(alone or ranked, key=lambda s: _side_key(s, side, quantitative))
+    return ranked[0] if ranked else None
 
 
 def _compare(
@@ -192,42 +282,19 @@ def _compare(
 ) -> ComparisonResult:
     parts: list[str] = []
     used: list[tuple[int, tuple[int, int]]] = []
-    found = 0
     taken: set[tuple[int, int]] = set()
-    aspect_info = analyze(aspect or "apa", info.lang)
     for entity in entities:
         mine = [(n, p) for n, p in indexed if has_entity(entity, Vocab([p.text]))]
-        side = QuestionInfo(
-            text=f"{aspect} {entity}",
-            lang=info.lang,
-            qtype=aspect_info.qtype if aspect_info.qtype != "compare" else "other",
-            entities=(entity,),
-            keywords=aspect_info.keywords,
-            generic=aspect_info.generic,
-            numbers=(),
-            years=(),
-        )
-        sentences = prepare_sentences(mine)
-        ranked = [
-            s for s in rank_sentences(side, sentences, list(side.keywords)) if s.score >= THRESHOLD
-        ]
-        ranked = [
-            s for s in ranked if entity_weight(entity, s, side) >= 0.5 and s.span not in taken
-        ]
+        sentences = [s for s in prepare_sentences(mine) if s.span not in taken]
         others = [e for e in entities if e != entity]
-        alone = [s for s in ranked if not any(has_entity(o, s.vocab) for o in others)]
-        ranked = sorted(
-            alone or ranked, key=lambda s: -(s.score + 0.05 * bool(number_facts(s.text)))
-        )
-        if ranked:
-            best = ranked[0]
+        best = _best_side(entity, others, sentences, _side_info(info, aspect, entity))
+        if best:
             parts.append(f"**{entity}:** {best.text} [{best.n}]")
             used.append((best.n, best.span))
             taken.add(best.span)
-            found += 1
         else:
             parts.append(f"**{entity}:** {no_info_text(entity, info.lang)}")
-    if not found:
+    if not used:
         return ComparisonResult(abstain_text(info.lang), True, [], info.lang, combined)
     return ComparisonResult("\n\n".join(parts), False, used, info.lang, combined)
 

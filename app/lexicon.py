@@ -65,7 +65,7 @@ _GROUPS: tuple[str, ...] = (
     "cto chief_technology_officer direktur_teknologi",
     "cfo chief_financial_officer direktur_keuangan",
     "president presiden",
-    "leader leaders leadership pemimpin kepemimpinan memimpin",
+    "leader leaders leadership lead leads led leading pemimpin kepemimpinan memimpin dipimpin",
     "own owns owned ownership kepemilikan",
     "latest newest terbaru",
     "gpu gpus",
@@ -85,7 +85,24 @@ _GROUPS: tuple[str, ...] = (
     "ai artificial_intelligence kecerdasan_buatan",
     "compute computing computation komputasi",
     "computing_power daya_komputasi",
-    "power energy daya energi listrik electricity",
+    "power energy daya energi listrik electricity electric",
+    "battery batteries baterai",
+    "car cars vehicle vehicles automobile mobil kendaraan",
+    "plant plants factory factories pabrik",
+    "joint_venture joint_ventures patungan usaha_patungan",
+    "mine mines mining tambang pertambangan penambangan",
+    "production produce produces produced producing output produksi memproduksi diproduksi",
+    "producer producers manufacturer manufacturers produsen pabrikan",
+    "export exports exported exporting ekspor mengekspor diekspor",
+    "import imports imported importing impor mengimpor diimpor",
+    "tax taxes pajak",
+    "fine fines fined denda didenda",
+    "ban bans banned banning larangan melarang dilarang terlarang",
+    "require requires required requirement requirements mandatory mewajibkan diwajibkan wajib "
+    "mensyaratkan",
+    "passport passports paspor",
+    "explosion explosions blast ledakan",
+    "kill kills killed killing died dead menewaskan tewas meninggal",
     "infrastructure infrastruktur",
     "data_center data_centers pusat_data",
     "chip chips cip",
@@ -131,7 +148,9 @@ _GROUPS: tuple[str, ...] = (
     # events and reporting
     "fear fears afraid worry worries worried concern concerns concerned anxiety anxious "
     "jitters ketakutan takut khawatir kekhawatiran cemas kecemasan kegelisahan",
-    "crash collapse collapsed keruntuhan kehancuran runtuh",
+    "crash collapse collapsed bust busts keruntuhan kehancuran runtuh ambruk ambruknya",
+    "analyst analysts observer observers watcher watchers market_watchers pengamat analis",
+    "occur occurs occurred take_place took_place takes_place terjadi berlangsung",
     "fall fell falls falling drop dropped decline declined plunge plunged slump slumped slid slide "
     "slides tumble tumbled sank lower turun merosot jatuh anjlok melemah",
     "rise rose surge surged soar soared jump jumped naik melonjak",
@@ -152,10 +171,10 @@ _GROUPS: tuple[str, ...] = (
     "help aid assistance bantuan",
     "government pemerintah",
     "federal federal",
-    "white_house gedung_putih",
     "us usa united_states amerika_serikat amerika as",
     "frontier perbatasan",
     "japan japanese jepang",
+    "europe european eropa",
     "politics political politik",
     "credibility kredibilitas",
     "pressure tekanan",
@@ -204,6 +223,16 @@ _GROUPS: tuple[str, ...] = (
 )
 
 
+# Names of places and institutions across the two languages: they stay names (an entity the
+# answer must be about), unlike concept words such as "AI" or "CEO".
+_NAME_GROUPS: tuple[str, ...] = (
+    "white_house gedung_putih",
+    "eu european_union uni_eropa",
+    "china tiongkok cina",
+)
+
+_RISK_TAKING = tuple("cautious careful hati_hati aggressive agresif bold bolder berani".split())
+
 # One-way expansions: asking "who leads X" may be answered by a sentence naming X's CEO.
 _DIRECTED: dict[str, tuple[str, ...]] = {
     "lead": ("ceo", "pemimpin"),
@@ -223,6 +252,14 @@ _DIRECTED: dict[str, tuple[str, ...]] = {
     "break_even": ("profitability", "profitabilitas"),
     "titik_impas": ("profitability", "profitabilitas"),
     "impas": ("profitability", "profitabilitas"),
+    # A share of a market is a portion of it.
+    "share": ("pangsa", "porsi", "bagian"),
+    # A sell-off is selling; a question on risk-taking is answered by caution or aggression.
+    "sell_off": ("selling", "sell", "penjualan", "jual"),
+    "selloff": ("selling", "sell", "penjualan", "jual"),
+    "aksi_jual": ("selling", "sell", "penjualan", "jual"),
+    "risk": _RISK_TAKING,
+    "risiko": _RISK_TAKING,
 }
 
 
@@ -234,7 +271,7 @@ def _words(group: str) -> list[str]:
 def group_index() -> dict[str, frozenset[str]]:
     """Each lexicon word mapped to the union of the groups it belongs to."""
     index: dict[str, set[str]] = {}
-    for group in _GROUPS:
+    for group in (*_GROUPS, *_NAME_GROUPS):
         words = _words(group)
         for word in words:
             index.setdefault(word, set()).update(words)
@@ -251,6 +288,16 @@ def phrases() -> dict[tuple[str, ...], str]:
         if "_" in word:
             out[tuple(word.split("_"))] = word
     return out
+
+
+@lru_cache(maxsize=1)
+def _name_words() -> frozenset[str]:
+    return frozenset(w for group in _NAME_GROUPS for w in _words(group))
+
+
+def is_name_word(word: str) -> bool:
+    """Whether ``word`` names a place or institution ("gedung_putih", "eu"), not a concept."""
+    return word in _name_words()
 
 
 def synonyms(word: str) -> frozenset[str]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.lexicon import synonyms
+from app.lexicon import is_name_word, synonyms
 from app.textmatch import (
     KNOWN_ENTITIES,
     content_words,
     is_acronym,
+    is_content,
     number_facts,
     proper_names,
     tokenize,
@@ -45,7 +46,10 @@ GENERIC_WORDS = frozenset(
     maksud arti artinya mean means meant provide provides provided berikan memberikan diberikan
     sebut menyebut disebut called call known dikenal money uang become becomes became turn turns
     come comes go goes want wants need needs use uses used try tries see sees seen look looks
-    keep keeps put puts bring brings think thinks""".split()
+    keep keeps put puts bring brings think thinks mulai memulai dimulai start starts started
+    starting begin begins began hampir almost nearly roughly sekitar kira occur occurs occurred
+    take_place took_place takes_place terjadi berlangsung rentang waktu lama long time period
+    periode jangka work works worked working""".split()
 )
 
 _COMPARE = re.compile(
@@ -62,6 +66,20 @@ _AMOUNT = re.compile(
     r"percentage|nilai|jumlah|what (?:is|was|were|are) the (?:value|size|amount|total|number))\b"
 )
 _PERSON = re.compile(r"\b(siapa|siapakah|who|whom|whose)\b")
+_DURATION = re.compile(
+    r"\b(berapa lama|berapa lamakah|how long|rentang waktu|dalam waktu berapa|jangka waktu|"
+    r"berapa (?:hari|minggu|pekan|bulan)|how many (?:days|weeks|months|years))\b"
+)
+_NAMED = re.compile(
+    r"\b(what is the name|what's the name|what was the name|apa nama|siapa nama|bernama apa|"
+    r"(?:which|what) (?:\w+ )?(?:compan(?:y|ies)|(?:firm|investor|chipmaker|maker|newspaper|outlet|"
+    r"bank|organi[sz]ation|agency|regulator|brand|lab|startup)s?)|(?:perusahaan|lembaga|bank|merek|"
+    r"media|investor) (?:apa|mana))\b"
+)
+_LIST = re.compile(
+    r"\b(apa saja|siapa saja|mana saja|sebutkan|what are the|which \w+(?:s|ies)\b(?! is\b)|"
+    r"(?:which|what) (?:\w+ )?(?:\w+s) (?:are|were|have|did|do))"
+)
 _REASON = re.compile(r"\b(mengapa|kenapa|why|alasan|penyebab|what caused|what reason)\b")
 
 
@@ -71,12 +89,14 @@ class QuestionInfo:
 
     text: str
     lang: str
-    qtype: str  # "amount" | "time" | "person" | "reason" | "compare" | "other"
+    qtype: str  # amount | time | duration | person | name | reason | compare | other
     entities: tuple[str, ...]
     keywords: tuple[str, ...]
     generic: tuple[str, ...]
     numbers: tuple[tuple[float, str], ...]
     years: tuple[int, ...]
+    listing: bool = False  # asks for several items ("which bubbles", "apa saja")
+    head: str = ""  # the noun whose name is asked ("name of X's model" -> "model")
 
 
 def question_language(question: str) -> str:
@@ -89,25 +109,68 @@ def question_language(question: str) -> str:
     return detect_language(question)
 
 
+_TYPED: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("duration", _DURATION),
+    ("time", _TIME),
+    ("person", _PERSON),
+    ("name", _NAMED),
+    ("amount", _AMOUNT),
+)
+
+
 def question_type(question: str) -> str:
-    """The kind of answer a question needs (see :class:`QuestionInfo`)."""
+    """The kind of answer a question needs (see :class:`QuestionInfo`).
+
+    A comparison word after a specific question word ("When did the bust that analysts compare
+    with ... occur?") does not make a comparison.
+    """
     low = question.lower()
-    if _COMPARE.search(low):
+    compare = _COMPARE.search(low)
+    for qtype, pattern in _TYPED:
+        match = pattern.search(low)
+        if match and (compare is None or match.start() < compare.start()):
+            return qtype
+    if compare:
         return "compare"
-    if _TIME.search(low):
-        return "time"
-    if _PERSON.search(low):
-        return "person"
-    if _AMOUNT.search(low):
-        return "amount"
     if _REASON.search(low):
         return "reason"
     return "other"
 
 
+_NAME_OF = re.compile(r"\b(?:name of|nama)\s+(.+)$", re.IGNORECASE)
+
+
+def named_head(question: str) -> str:
+    """The noun a "name of ..." question asks about ("name of X's main AI model" -> "model").
+
+    English: the last word of the noun phrase after "name of" (possessives and determiners
+    skipped, stopping at a preposition, verb or clause); Indonesian: the word after "nama".
+    """
+    match = _NAME_OF.search(question.strip())
+    if not match:
+        return ""
+    phrase = re.sub(r"\b[\w-]+['’]s?\b", " ", match.group(1))  # possessors: "Anthropic's"
+    words = tokenize(phrase)
+    if match.group().lower().startswith("nama"):
+        return words[0] if words else ""
+    head = ""
+    for word in words:
+        if word in ("the", "a", "an", "its", "their", "his", "her"):
+            continue
+        if not is_content(word) or word.endswith(("ed", "ing")):
+            break
+        head = word
+    return head
+
+
+def is_list_question(question: str) -> bool:
+    """Whether the question asks for several items ("which bubbles", "apa saja")."""
+    return bool(_LIST.search(question.lower()))
+
+
 def _is_concept(name: str) -> bool:
     tokens = tokenize(name)
-    return bool(tokens) and all(synonyms(t) for t in tokens)
+    return bool(tokens) and all(synonyms(t) and not is_name_word(t) for t in tokens)
 
 
 def question_entities(question: str) -> list[str]:
@@ -143,6 +206,8 @@ def analyze(question: str, lang: str | None = None) -> QuestionInfo:
         generic=generic,
         numbers=tuple(number_facts(question)),
         years=q_years,
+        listing=is_list_question(question),
+        head=named_head(question),
     )
 
 
@@ -154,6 +219,47 @@ _COMPARE_FILLER = frozenset(
     on in terms regarding hal soal terkait mengenai tentang dalam of the their mereka keduanya
     both how does do what apa bagaimana is are antara""".split()
 )
+
+
+# Words that say how a side is looked at, not what to look for ("sikap terhadap belanja").
+_ASPECT_FRAMING = frozenset(
+    """sikap attitude attitudes stance stances approach approaches pendekatan strategi strategy
+    strategies strategic cara way ways view views pandangan posisi position kebijakan policy
+    policies taking take took ai tahun year years bulan month perusahaan company
+    companies""".split()
+)
+_HOW_WORDS = frozenset(
+    """sikap attitude stance approach approaches pendekatan strategi strategy strategies strategic
+    cara way ways view views pandangan kebijakan policy policies""".split()
+)
+_QUANTITY_KEYS = frozenset(
+    """revenue loss profit cost spending money fund value price debt valuation capital financial
+    finance projection forecast target pendapatan kerugian laba biaya belanja keuangan proyeksi
+    finansial""".split()
+)
+
+
+def aspect_keywords(aspect: QuestionInfo) -> tuple[str, ...]:
+    """Words a comparison side must match: the aspect's content words and lexicon words among
+    its generic ones ("proyeksi"), without framing ("sikap", "strategi") unless nothing else."""
+    words = [
+        *aspect.keywords,
+        *(g for g in aspect.generic if synonyms(g) and g not in _ASPECT_FRAMING),
+    ]
+    focused = tuple(w for w in words if w not in _ASPECT_FRAMING)
+    return focused or tuple(words)
+
+
+def is_quantitative(info: QuestionInfo) -> bool:
+    """Whether the answer is likely a figure: a year or money/forecast word in the question.
+
+    Asking about a strategy or stance ("revenue strategies") wants a way, not a figure.
+    """
+    if not info.years and any(t in _HOW_WORDS for t in tokenize(info.text)):
+        return False
+    return bool(info.years or info.numbers) or any(
+        {w, *synonyms(w)} & _QUANTITY_KEYS for w in info.keywords
+    )
 
 
 def parse_comparison(question: str) -> tuple[list[str], str] | None:
@@ -169,6 +275,7 @@ def parse_comparison(question: str) -> tuple[list[str], str] | None:
         return None
     entity_tokens = {t for e in entities for t in tokenize(e)}
     aspect = [w for w in content_words(question, exclude=entity_tokens) if w not in _COMPARE_FILLER]
+    aspect += [str(y) for y in dict.fromkeys(years(question))]
     return entities, " ".join(aspect).replace("_", " ")
 
 

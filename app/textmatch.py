@@ -205,6 +205,10 @@ class Vocab:
             self.surface.add(token)
             base = stem(token)
             self.keys.update((token, _strip_nya(token), base, cognate(base)))
+            if "_" in token:  # a joined phrase still contains its words ("gedung_putih")
+                for part in token.split("_"):
+                    if is_content(part):
+                        self.keys.update((part, stem(part)))
 
     def has(self, word: str) -> bool:
         """Whether ``word`` (a token) occurs, by stem, cognate, synonym or shared long prefix."""
@@ -263,7 +267,7 @@ def proper_names(sentence: str) -> list[str]:
     run: list[str] = []
     last_end = 0
     for match in _NAME_WORD.finditer(sentence):
-        word = re.sub(r"['’]s$", "", match.group()).rstrip(".'’-")
+        word = _trim_compound(re.sub(r"['’]s$", "", match.group()).rstrip(".'’-"))
         gap = sentence[last_end : match.start()]
         at_start = last_end == 0 or bool(_START_GAP.search(gap))
         last_end = match.end()
@@ -279,6 +283,12 @@ def proper_names(sentence: str) -> list[str]:
     if run:
         names.append(" ".join(run))
     return names
+
+
+def _trim_compound(word: str) -> str:
+    """ "AI-related" -> "AI": a lowercase tail after a hyphen is an adjective, not a name part."""
+    head, _, tail = word.partition("-")
+    return head if tail and tail.islower() else word
 
 
 def _looks_like_name(word: str, at_start: bool) -> bool:
@@ -307,7 +317,7 @@ _NUMBER = re.compile(
     r"(?P<cur2>\s?(?:dolar|dollars?|USD|rupiah)\b)?",
     re.IGNORECASE,
 )
-_YEAR = re.compile(r"(?<![\w.,$])(?:1[89]\d\d|20\d\d)(?:-an)?(?![\w%]|[.,]\d)")
+_YEAR = re.compile(r"(?<![\w.,$])(?:1[89]\d\d|20\d\d)(?:-an|['’]?s)?(?![\w%]|[.,]\d)")
 
 
 def parse_number(digits: str) -> float:
@@ -363,5 +373,5 @@ def facts_match(fact: tuple[float, str], pool: Iterable[tuple[float, str]]) -> b
 
 
 def years(text: str) -> list[int]:
-    """Four-digit years (1800-2099) in ``text``; "1990-an" gives 1990."""
+    """Four-digit years (1800-2099) in ``text``; "1990-an" and "1990s" give 1990."""
     return [int(m.group()[:4]) for m in _YEAR.finditer(text)]

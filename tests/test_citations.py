@@ -201,3 +201,18 @@ def test_precise_citations() -> None:
     extra = "Anthropic menargetkan titik impas pada tahun 2028. [1][2]"
     checks = precise_citations(extra, passages)
     assert [(c.n, c.alone, c.needed) for c in checks] == [(1, True, True), (2, False, False)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Gedung Putih langsung menolak usulan pajak itu. [1]",  # the name opens the sentence
+        "Usulan pajak itu langsung ditolak Gedung Putih. [1]",
+    ],
+)
+def test_judge_checks_multiword_names_like_the_passage_index(sentence: str) -> None:
+    passage = "Pekan lalu Gedung Putih langsung menolak usulan pajak itu secara terbuka."
+    reworded = "Usulan pajak itu langsung ditolak Gedung Putih pekan lalu."
+    assert judge(sentence, [passage]).supported
+    assert judge(sentence, [reworded]).supported
+    assert not judge(sentence, ["Pekan lalu Istana langsung menolak usulan pajak itu."]).supported

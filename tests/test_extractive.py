@@ -15,7 +15,7 @@ from app.extractive import (
     parse_comparison,
     question_language,
 )
-from app.question import question_type
+from app.question import question_entities, question_type
 from app.types import Passage
 from ingest.text import normalize_text
 
@@ -358,3 +358,122 @@ def test_article_answers(question: str, fact: str) -> None:
 @pytest.mark.parametrize("question", ARTICLE_UNANSWERABLE)
 def test_article_unanswerable(question: str) -> None:
     assert answer_extractive(question, _article_passages()).abstained
+
+
+# ---------------------------------------------------------------- answer types and lead-ins
+
+
+def _doc(text: str, lang: str, doc_id: str = "own") -> list[Passage]:
+    return _passages(text, doc_id, lang)
+
+
+NICKEL_ID = _doc(
+    "Koperasi Tambang Halmahera didirikan pada 2015 di Maluku Utara. Koperasi Tambang Halmahera "
+    "baru berharap membukukan laba paling cepat pada 2031. Saham Garuda Tekno anjlok 15% hanya "
+    "dalam sepekan setelah laporan itu terbit pada 2024.",
+    "id",
+)
+HISTORY_EN = _doc(
+    "Economists see troubling parallels between the current drone slump and earlier industrial "
+    "crashes. The scale of the slump recalls the canal mania of the 1790s and the collapse of the "
+    "rubber boom in the late 1920s.\n\n"
+    "In early March a wave of selling in AI-related drone shares erased billions in value. "
+    "Halcyon, which was founded by former Airbus engineers, chose a simple growth model.",
+    "en",
+)
+
+
+def test_untung_finds_laba() -> None:
+    result = answer_extractive("Kapan Koperasi Tambang Halmahera mulai untung?", NICKEL_ID)
+    assert "2031" in result.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Dalam rentang waktu berapa lama saham Garuda Tekno anjlok 15%?",
+        "Berapa lama saham Garuda Tekno anjlok 15%?",
+    ],
+)
+def test_duration_question_needs_a_duration(question: str) -> None:
+    assert question_type(question) == "duration"
+    result = answer_extractive(question, NICKEL_ID)
+    assert "sepekan" in result.answer
+
+
+def test_duration_question_abstains_on_a_bare_year() -> None:
+    assert answer_extractive("Berapa lama Koperasi Tambang Halmahera berdiri?", NICKEL_ID).abstained
+
+
+def test_month_without_year_answers_when() -> None:
+    result = answer_extractive(
+        "When did the sharp sell-off in AI-related drone stocks happen?", HISTORY_EN
+    )
+    assert "early March" in result.answer
+
+
+def test_decade_answers_when_and_compare_word_does_not_make_a_comparison() -> None:
+    question = "When did the rubber bust that economists compare with the drone slump occur?"
+    assert question_type(question) == "time"
+    assert "late 1920s" in answer_extractive(question, HISTORY_EN).answer
+
+
+def test_list_question_adds_the_sentence_after_a_lead_in() -> None:
+    result = answer_extractive(
+        "Which earlier crashes are compared with the drone slump?", HISTORY_EN
+    )
+    assert "canal mania" in result.answer and "rubber boom" in result.answer
+
+
+def test_name_question_needs_a_new_name_beside_the_noun() -> None:
+    assert question_type("What is the name of Halcyon's main drone model?") == "name"
+    assert answer_extractive(
+        "What is the name of Halcyon's main drone model?", HISTORY_EN
+    ).abstained
+    named = _doc("Halcyon, founded in 2019, sells its drone, the Kestrel model, to farmers.", "en")
+    result = answer_extractive("What is the name of Halcyon's main drone model?", named)
+    assert "Kestrel" in result.answer
+
+
+def test_acronym_compound_is_not_an_entity() -> None:
+    assert question_entities("When did AI-related stocks fall?") == []
+
+
+# ---------------------------------------------------------------- comparison aspects
+
+FIRMS_ID = _doc(
+    "Halcyon memperkirakan kerugian sekitar $12 miliar pada 2027. Strategi keuangan Halcyon "
+    "dinilai terlalu berani oleh para pengamat.\n\n"
+    "Borea memproyeksikan dirinya akan mencapai titik impas pada 2027. Laporan keuangan Borea "
+    "diterbitkan setiap kuartal.\n\n"
+    "Borea sengaja menjauhi usaha yang paling boros komputasi, seperti pembuatan video.",
+    "id",
+)
+
+
+def test_comparison_side_scores_against_the_aspect_year() -> None:
+    result = answer_comparison(
+        "Bandingkan Halcyon dan Borea dalam hal proyeksi keuangan untuk tahun 2027.",
+        {"Halcyon": FIRMS_ID[:2], "Borea": FIRMS_ID[1:]},
+    )
+    halcyon, borea = result.answer.split("\n\n")
+    assert "$12 miliar" in halcyon and "titik impas" in borea
+
+
+def test_comparison_side_found_on_one_aspect_word() -> None:
+    result = answer_comparison(
+        "Bandingkan Halcyon dan Borea dalam hal sikap terhadap belanja komputasi.",
+        {"Halcyon": FIRMS_ID[:1], "Borea": FIRMS_ID[1:]},
+    )
+    assert "**Borea:** Borea sengaja menjauhi" in result.answer
+
+
+def test_parse_comparison_keeps_the_year() -> None:
+    parsed = parse_comparison("Bandingkan OpenAI dan Anthropic dalam hal proyeksi untuk tahun 2028")
+    assert parsed == (["OpenAI", "Anthropic"], "proyeksi tahun 2028")
+
+
+def test_price_change_question_accepts_a_percentage() -> None:
+    passages = _doc("Rubber prices on the Singapore exchange fell about 30% during 2022.", "en")
+    result = answer_extractive("By how much did rubber prices in Singapore fall in 2022?", passages)
+    assert "30%" in result.answer
