@@ -14,7 +14,6 @@ import prompts
 from app.citations import extract_markers, judge_answer, split_answer, strip_markers
 from app.constants import ABSTAIN_TEXTS, abstain_text
 from app.extractive import answer_comparison, answer_extractive
-from app.llm import stream_with_deadline
 from app.question import analyze, merge_followup, parse_comparison, question_language
 from app.retrieve import HybridRetriever
 from app.sanitize import plain_text
@@ -173,6 +172,8 @@ class AnswerService:
             text = prompts.render(
                 "condense", history="\n".join(f"- {q}" for q in history[-3:]), question=question
             )
+            from app.llm import stream_with_deadline
+
             out = stream_with_deadline(
                 self.chat_model,
                 [HumanMessage(text)],
@@ -275,6 +276,8 @@ class AnswerService:
     def _call(
         self, messages: list[BaseMessage], on_token: TokenCallback | None
     ) -> tuple[str, bool, str | None]:
+        from app.llm import stream_with_deadline  # only the LLM path pays for this import
+
         cfg = self.settings.answer
         out = stream_with_deadline(
             self.chat_model, messages, cfg.read_timeout_s, cfg.timeout_s, on_token

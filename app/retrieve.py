@@ -67,8 +67,11 @@ def _merge_pair(a: Passage, b: Passage) -> Passage:
     )
 
 
-def _similar(a: Passage, b: Passage) -> bool:
-    ta, tb = set(tokenize(a.text, a.lang or "id")), set(tokenize(b.text, b.lang or "id"))
+def _tokens(p: Passage) -> frozenset[str]:
+    return frozenset(tokenize(p.text, p.lang or "id"))
+
+
+def _similar(a: Passage, ta: frozenset[str], b: Passage, tb: frozenset[str]) -> bool:
     if not ta or not tb:
         return a.text.strip() == b.text.strip()
     return len(ta & tb) / min(len(ta), len(tb)) >= 0.9  # one (nearly) contains the other
@@ -77,21 +80,25 @@ def _similar(a: Passage, b: Passage) -> bool:
 def merge_and_diversify(ranked: list[Passage], k: int, max_per_doc: int) -> list[Passage]:
     """Merge overlapping chunks of one document, drop near-duplicates, cap per document."""
     out: list[Passage] = []
+    tokens: list[frozenset[str]] = []
     per_doc: dict[str, int] = {}
     for p in ranked:
+        tp = _tokens(p)
         merged = False
         for i, q in enumerate(out):
             if q.doc_id == p.doc_id and p.start < q.end and q.start < p.end:
                 out[i] = _merge_pair(q, p)
+                tokens[i] = tokens[i] | tp
                 merged = True
                 break
-            if _similar(p, q):
+            if _similar(p, tp, q, tokens[i]):
                 merged = True
                 break
         if merged or per_doc.get(p.doc_id, 0) >= max_per_doc:
             continue
         per_doc[p.doc_id] = per_doc.get(p.doc_id, 0) + 1
         out.append(p)
+        tokens.append(tp)
         if len(out) >= k:
             break
     return out
@@ -117,10 +124,6 @@ class HybridRetriever:
         self._seen_writes = store.writes
         self._sync_lock = threading.Lock()
 
-    def store_fingerprint(self) -> str:
-        """Identity of the store's chunk set (its chunk ids)."""
-        return fingerprint(chunk_id for chunk_id, _, _ in self.store.iter_chunks())
-
     def sync_keyword_index(self, force: bool = False) -> None:
         """Load the persisted index; rebuild it when it disagrees with the store."""
         with self._sync_lock:  # concurrent requests share one retriever
@@ -137,19 +140,14 @@ class HybridRetriever:
         if not self._loaded:
             self.keyword.load()
             self._loaded = True
-        cheap_ok = len(self.keyword.ids) == self.store.chunk_count()
-        if not force and cheap_ok and self.keyword.fp and self._docs_fp_ok():
+        generation = self.store.generation()  # one small read, shared by all processes
+        if not force and generation and generation == self.keyword.generation:
+            return
+        if not force and fingerprint(self.store.chunk_ids()) == self.keyword.fp:
+            self.keyword.mark(generation)
             return
         rows = [(i, t, str(m.get("lang", "id"))) for i, t, m in self.store.iter_chunks()]
-        if force or fingerprint(r[0] for r in rows) != self.keyword.fp:
-            self.keyword.build(rows)
-        self._docs_fp = self._docs_fingerprint()
-
-    def _docs_fingerprint(self) -> str:
-        return fingerprint(f"{d.doc_id}:{d.chunks}" for d in self.store.list_documents())
-
-    def _docs_fp_ok(self) -> bool:
-        return getattr(self, "_docs_fp", None) == self._docs_fingerprint()
+        self.keyword.build(rows, generation)
 
     def dense(self, query: str, n: int, timings: dict[str, float]) -> list[Passage]:
         """Dense candidates, best first."""

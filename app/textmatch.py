@@ -145,13 +145,20 @@ def is_affixed_verb(word: str) -> bool:
 _AMBIGUOUS_STEMS = frozenset("diri kata ada buat laku guna kan".split())
 
 
+_TION = re.compile(r"tion(s)?$")
+_ITY = re.compile(r"ity$")
+_SOFT_C = re.compile(r"c(?=[eiy])")
+_DOUBLE = re.compile(r"(.)\1")
+
+
+@lru_cache(maxsize=65536)
 def cognate(word: str) -> str:
     """An Indonesian-like spelling of a Latin-root word: "infrastructure" -> "infrastruktur"."""
     w = word.replace("ph", "f").replace("th", "t").replace("qu", "kw").replace("x", "ks")
-    w = re.sub(r"tion(s)?$", "si", w)
-    w = re.sub(r"ity$", "itas", w)
-    w = re.sub(r"c(?=[eiy])", "s", w).replace("c", "k").replace("y", "i")
-    w = re.sub(r"(.)\1", r"\1", w)
+    w = _TION.sub("si", w)
+    w = _ITY.sub("itas", w)
+    w = _SOFT_C.sub("s", w).replace("c", "k").replace("y", "i")
+    w = _DOUBLE.sub(r"\1", w)
     return w[:-1] if w.endswith("e") and len(w) > 5 else w
 
 

@@ -136,26 +136,7 @@ def embed_chunks(
     return vectors
 
 
-def _store_one(
-    prep: _Prepared,
-    settings: Settings,
-    embeddings: Embeddings,
-    store: Store,
-    progress: Progress | None,
-    done: int,
-    total: int,
-) -> IngestResult:
-    try:
-        vectors = embed_chunks(
-            prep.chunks, embeddings, settings.ingest.embed_batch, progress, done, total
-        )
-    except Exception as exc:  # noqa: BLE001 - an embedder failure fails this document only
-        return IngestResult(
-            source=prep.source,
-            doc_id=prep.doc.doc_id,
-            status="error",
-            error=f"embedding failed: {first_line(exc)}",
-        )
+def _commit(prep: _Prepared, vectors: list[list[float]], store: Store) -> IngestResult:
     store.add_document(prep.doc, prep.chunks, vectors)
     for old in prep.replaces:
         store.delete_document(old)
@@ -166,6 +147,77 @@ def _store_one(
         chunks=len(prep.chunks),
         title=prep.doc.title,
     )
+
+
+def _embed_failed(prep: _Prepared, exc: Exception) -> IngestResult:
+    return IngestResult(
+        source=prep.source,
+        doc_id=prep.doc.doc_id,
+        status="error",
+        error=f"embedding failed: {first_line(exc)}",
+    )
+
+
+def _store_one(
+    prep: _Prepared,
+    settings: Settings,
+    embeddings: Embeddings,
+    store: Store,
+    progress: Progress | None,
+    done: int,
+    total: int,
+) -> IngestResult:
+    batch = settings.ingest.embed_batch
+    try:
+        vectors = embed_chunks(prep.chunks, embeddings, batch, progress, done, total)
+    except Exception as exc:  # noqa: BLE001 - an embedder failure fails this document only
+        return _embed_failed(prep, exc)
+    return _commit(prep, vectors, store)
+
+
+def _groups(preps: list[_Prepared], batch: int) -> Iterator[list[_Prepared]]:
+    """Consecutive documents packed until they fill at least one embedding batch."""
+    group: list[_Prepared] = []
+    for prep in preps:
+        group.append(prep)
+        if sum(len(p.chunks) for p in group) >= batch:
+            yield group
+            group = []
+    if group:
+        yield group
+
+
+def _store_group(
+    group: list[_Prepared],
+    settings: Settings,
+    embeddings: Embeddings,
+    store: Store,
+    progress: Progress | None,
+    done: int,
+    total: int,
+) -> list[IngestResult]:
+    """Embed a group's chunks in full batches that span documents, then commit each document.
+
+    Small documents would otherwise each get a batch of two or three chunks, and the embedder
+    runs far below its speed. If the group's embedding fails, its documents are retried one by
+    one so that only the failing document is reported as an error.
+    """
+    chunks = [c for p in group for c in p.chunks]
+    try:
+        vectors = embed_chunks(
+            chunks, embeddings, settings.ingest.embed_batch, progress, done, total
+        )
+    except Exception:  # noqa: BLE001 - find the culprit document by document
+        results, offset = [], done
+        for prep in group:
+            results.append(_store_one(prep, settings, embeddings, store, progress, offset, total))
+            offset += len(prep.chunks)
+        return results
+    results, lo = [], 0
+    for prep in group:
+        results.append(_commit(prep, vectors[lo : lo + len(prep.chunks)], store))
+        lo += len(prep.chunks)
+    return results
 
 
 def ingest(
@@ -192,16 +244,15 @@ def ingest(
             results.append(_prepare(source, settings, store, seen, label))
             if progress:
                 progress(0, 0, f"loaded {source}")
-        total = sum(len(r.chunks) for r in results if isinstance(r, _Prepared))
+        preps = [r for r in results if isinstance(r, _Prepared)]
+        total = sum(len(p.chunks) for p in preps)
         done = 0
-        final: list[IngestResult] = []
-        for item in results:
-            if isinstance(item, _Prepared):
-                final.append(_store_one(item, settings, embeddings, store, progress, done, total))
-                done += len(item.chunks)
-            else:
-                final.append(item)
-    return final
+        stored: dict[int, IngestResult] = {}
+        for group in _groups(preps, settings.ingest.embed_batch):
+            outcomes = _store_group(group, settings, embeddings, store, progress, done, total)
+            stored.update({id(p): r for p, r in zip(group, outcomes, strict=True)})
+            done += sum(len(p.chunks) for p in group)
+    return [stored[id(r)] if isinstance(r, _Prepared) else r for r in results]
 
 
 def ingest_text(

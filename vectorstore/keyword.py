@@ -97,10 +97,11 @@ class KeywordIndex:
         self.folder = folder
         self.ids: list[str] = []
         self.fp = ""
+        self.generation: str | None = None  # the store generation this index matches
         self._bm25 = None
         self._lock = threading.Lock()
 
-    def build(self, chunks: Iterable[tuple[str, str, str]]) -> None:
+    def build(self, chunks: Iterable[tuple[str, str, str]], generation: str | None = None) -> None:
         """Index (chunk_id, text, lang) triples and persist."""
         import bm25s
 
@@ -114,6 +115,7 @@ class KeywordIndex:
             bm25.index(corpus, show_progress=False)
         with self._lock:
             self._bm25, self.ids, self.fp = (bm25 if corpus else None), ids, fingerprint(ids)
+            self.generation = generation
         self.save()
 
     def save(self) -> None:
@@ -122,7 +124,8 @@ class KeywordIndex:
         tmp.mkdir(parents=True, exist_ok=True)
         if self._bm25 is not None:
             self._bm25.save(str(tmp))
-        (tmp / "telaah.json").write_text(json.dumps({"ids": self.ids, "fingerprint": self.fp}))
+        meta = {"ids": self.ids, "fingerprint": self.fp, "generation": self.generation}
+        (tmp / "telaah.json").write_text(json.dumps(meta))
         if self.folder.exists():
             old = self.folder.with_name(self.folder.name + ".old")
             if old.exists():
@@ -147,9 +150,19 @@ class KeywordIndex:
             return False
         with self._lock:
             self._bm25, self.ids, self.fp = bm25, list(info["ids"]), str(info["fingerprint"])
+            self.generation = info.get("generation")
         return True
 
-    def search(self, query: str, k: int, lang: str = "id") -> list[tuple[str, float]]:
+    def mark(self, generation: str | None) -> None:
+        """Record that the index (unchanged) matches this store generation."""
+        self.generation = generation
+        meta = self.folder / "telaah.json"
+        if meta.exists():
+            info = json.loads(meta.read_text())
+            info["generation"] = generation
+            meta.write_text(json.dumps(info))
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """Top-k (chunk_id, score) with score > 0; the query is stemmed both ways."""
         if self._bm25 is None or not self.ids:
             return []

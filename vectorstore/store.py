@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -153,6 +154,23 @@ class Store:
     def _journal_end(self) -> None:
         self._journal.unlink(missing_ok=True)
         self.writes += 1
+        # a fresh token tells every process sharing the store (server mode too) that it changed
+        self.docs.modify(metadata={"generation": uuid.uuid4().hex})
+
+    def generation(self) -> str | None:
+        """The store's change token (None before the first write)."""
+        meta = self.client.get_collection(self.docs.name).metadata or {}
+        value = meta.get("generation")
+        return str(value) if value else None
+
+    def chunk_ids(self) -> list[str]:
+        """Every chunk id (no texts or metadata read)."""
+        ids: list[str] = []
+        while True:
+            page = self.chunks.get(include=[], limit=_PAGE * 5, offset=len(ids))
+            if not page["ids"]:
+                return ids
+            ids.extend(page["ids"])
 
     def repair(self) -> list[str]:
         """Remove chunks of uncommitted documents and documents with missing chunks."""
@@ -296,12 +314,11 @@ class Store:
         self, vector: Sequence[float], k: int
     ) -> list[tuple[str, str, dict[str, Any], float]]:
         """Dense search: (id, text, metadata, cosine similarity), best first."""
-        n = min(k, self.chunk_count())
-        if n <= 0:
+        if k <= 0:
             return []
-        res = self.chunks.query(
+        res = self.chunks.query(  # Chroma returns fewer than k when the store holds fewer
             query_embeddings=[list(vector)],
-            n_results=n,
+            n_results=k,
             include=["documents", "metadatas", "distances"],
         )
         return [
