@@ -1,0 +1,1 @@
+"""Performance benchmarks: ``python -m benchmarks.run [--quick]`` (see BENCHMARKS.md)."""
