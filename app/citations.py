@@ -143,7 +143,7 @@ def judge(sentence: str, passage_texts: list[str], threshold: float = THRESHOLD)
     content words (framing words such as "menurut" or "according" excluded) must occur too.
     """
     text = _plain(sentence)
-    vocab = Vocab(passage_texts)
+    vocab = Vocab.merged(passage_texts)
     pool = [f for p in passage_texts for f in number_facts(p)]
     missing: list[str] = []
     for written, fact in number_mentions(text):

@@ -116,7 +116,7 @@ def _org_like(name: str) -> bool:
 def prepare_sentences(indexed: list[tuple[int, Passage]]) -> list[Sentence]:
     out: list[Sentence] = []
     for rank, (n, passage) in enumerate(indexed):
-        passage_vocab = Vocab([passage.text])
+        passage_vocab = Vocab.of(passage.text)
         for a, b in sentence_spans(passage.text):
             text = passage.text[a:b].strip()
             if len(tokenize(text)) < 3:
@@ -128,7 +128,7 @@ def prepare_sentences(indexed: list[tuple[int, Passage]]) -> list[Sentence]:
                 text=text,
                 span=(passage.start + a, passage.start + b),
                 doc_id=passage.doc_id,
-                vocab=Vocab([text]),
+                vocab=Vocab.of(text),
                 names=names,
                 orgs=[m for m in names if _org_like(m)],
                 prev=[],
@@ -179,7 +179,7 @@ def has_entity(entity: str, vocab: Vocab) -> bool:
 
 
 def _names_entity(names: list[str], entity: str) -> bool:
-    return any(has_entity(entity, Vocab([name])) for name in names)
+    return any(has_entity(entity, Vocab.of(name)) for name in names)
 
 
 def _head(s: Sentence) -> list[str]:
@@ -313,8 +313,8 @@ def _type_ok(s: Sentence, info: QuestionInfo) -> bool:
 def _named(s: Sentence, info: QuestionInfo) -> bool:
     """A new name right beside the asked noun: "the Claude model", "model bernama Claude"."""
     tokens = tokenize(s.text)
-    head = Vocab([info.head])
-    spots = [i for i, t in enumerate(tokens) if head.has(t) or Vocab([t]).has(info.head)]
+    head = Vocab.of(info.head)
+    spots = [i for i, t in enumerate(tokens) if head.has(t) or Vocab.of(t).has(info.head)]
     asked = set(tokenize(info.text))
     for name in s.names:  # literally new: "Claude" answers "name of Anthropic's model"
         name_tokens = tokenize(name)

@@ -192,7 +192,7 @@ def answer_extractive(
             indexed = list(enumerate(passages, start=1))
             return _compare(info, parsed[0], parsed[1], indexed, passages)
     sentences = prepare_sentences(list(enumerate(passages, start=1)))
-    vocab = Vocab(p.text for p in passages)
+    vocab = Vocab.merged(p.text for p in passages)
     cross = _passage_lang(passages) != out_lang
     usable, absent, _ = _usable_keywords(info, vocab, cross)
     abstain = ExtractiveResult(abstain_text(out_lang), True, [], out_lang)
@@ -284,7 +284,7 @@ def _compare(
     used: list[tuple[int, tuple[int, int]]] = []
     taken: set[tuple[int, int]] = set()
     for entity in entities:
-        mine = [(n, p) for n, p in indexed if has_entity(entity, Vocab([p.text]))]
+        mine = [(n, p) for n, p in indexed if has_entity(entity, Vocab.of(p.text))]
         sentences = [s for s in prepare_sentences(mine) if s.span not in taken]
         others = [e for e in entities if e != entity]
         best = _best_side(entity, others, sentences, _side_info(info, aspect, entity))

@@ -61,6 +61,11 @@ def _split_hyphen(word: str) -> list[str]:
 
 def tokenize(text: str) -> list[str]:
     """Lowercase word tokens of ``text``; lexicon phrases ("titik impas") become one token."""
+    return list(_tokenize(text))
+
+
+@lru_cache(maxsize=32768)
+def _tokenize(text: str) -> tuple[str, ...]:
     raw: list[str] = []
     for match in _WORD.finditer(text.lower()):
         raw.extend(_split_hyphen(match.group()))
@@ -77,7 +82,7 @@ def tokenize(text: str) -> list[str]:
         else:
             out.append(raw[i])
             i += 1
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)
@@ -203,11 +208,29 @@ class Vocab:
     def __init__(self, texts: Iterable[str] = ()) -> None:
         self.keys: set[str] = set()
         self.surface: set[str] = set()
+        self._by_prefix: dict[str, list[str]] | None = None
+        self._has: dict[str, bool] = {}
         for text in texts:
             self.add(text)
 
+    @staticmethod
+    def of(text: str) -> Vocab:
+        """The (cached, shared: do not ``add`` to it) vocabulary of one text."""
+        return _vocab_of(text)
+
+    @staticmethod
+    def merged(texts: Iterable[str]) -> Vocab:
+        """The vocabulary of several texts, from their cached single-text vocabularies."""
+        out = Vocab()
+        for text in texts:
+            one = _vocab_of(text)
+            out.keys |= one.keys
+            out.surface |= one.surface
+        return out
+
     def add(self, text: str) -> None:
         """Add the tokens of ``text``."""
+        self._by_prefix, self._has = None, {}
         for token in tokenize(text):
             self.surface.add(token)
             base = stem(token)
@@ -219,11 +242,31 @@ class Vocab:
 
     def has(self, word: str) -> bool:
         """Whether ``word`` (a token) occurs, by stem, cognate, synonym or shared long prefix."""
+        known = self._has.get(word)
+        if known is None:
+            known = self._has[word] = self._lookup(word)
+        return known
+
+    def _lookup(self, word: str) -> bool:
         keys = word_keys(word)
         if keys & self.keys:
             return True
+        if self._by_prefix is None:
+            self._by_prefix = {}
+            for other in self.keys:
+                if len(other) >= 6:
+                    self._by_prefix.setdefault(other[:5], []).append(other)
         long_keys = [key for key in keys if len(key) >= 6 and "_" not in key]
-        return any(_prefix_match(key, other) for key in long_keys for other in self.keys)
+        return any(
+            _prefix_match(key, other)
+            for key in long_keys
+            for other in self._by_prefix.get(key[:5], ())
+        )
+
+
+@lru_cache(maxsize=16384)
+def _vocab_of(text: str) -> Vocab:
+    return Vocab([text])
 
 
 def _prefix_match(a: str, b: str) -> bool:
@@ -263,6 +306,12 @@ _START_GAP = re.compile(r"(?:[.!?:;]\s*|[“\"(*]\s*)$")
 
 
 def proper_names(sentence: str) -> list[str]:
+    """Proper names in a sentence (see ``_proper_names``); cached per sentence."""
+    return list(_proper_names(sentence))
+
+
+@lru_cache(maxsize=32768)
+def _proper_names(sentence: str) -> tuple[str, ...]:
     """Proper names in a sentence: capitalized runs not at its start, acronyms, known names.
 
     Runs of capitalized words are returned whole ("Sam Altman"); acronyms, CamelCase and known
@@ -289,7 +338,7 @@ def proper_names(sentence: str) -> list[str]:
             run.append(word)
     if run:
         names.append(" ".join(run))
-    return names
+    return tuple(names)
 
 
 def _trim_compound(word: str) -> str:

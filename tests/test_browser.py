@@ -22,15 +22,6 @@ from tests.conftest import CORPUS, free_port
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 QUESTION = "Kapan Anthropic diperkirakan mencapai titik impas?"
 UPLOAD_TEXT = """Nusantara Cloud Buka Pusat Data Ketiga
 
@@ -63,26 +54,6 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, real_embeddings: Embedding
         yield f"http://127.0.0.1:{port}/"
     finally:
         demo.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Debian's Chromium, headless; never a downloaded browser."""
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); "
-            "these tests never download a browser"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def ask(page: Any, question: str) -> Any:

@@ -18,7 +18,7 @@ from app.settings import Settings
 from app.types import Answer, Citation, Passage
 from ingest.pipeline import ingest
 from tests.conftest import CORPUS, CountingFakeEmbedding, free_port
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, ask
+from tests.test_browser import ask
 
 pytestmark = pytest.mark.slow
 
@@ -83,18 +83,10 @@ class ScriptedService(AnswerService):
                 self.active -= 1
 
 
-def _serve(settings: Settings, service: AnswerService) -> tuple[str, Any]:
+def _serve(tmp_path: Path, **ui: int) -> tuple[str, Any, ScriptedService, Settings]:
+    """The app with these queue settings over a fake-embedded copy of data/corpus."""
     from app.ui import build_app, launch
 
-    demo = build_app(settings, service)
-    port = free_port()
-    launch(demo, settings, host="127.0.0.1", port=port, prevent_thread_lock=True)
-    return f"http://127.0.0.1:{port}/", demo
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, ScriptedService, Settings]]:
-    ui = {"concurrency_limit": 2, "max_queue": 24}
     settings = Settings(data_dir=tmp_path / "store").model_copy(
         update={"ui": Settings().ui.model_copy(update=ui)}
     )
@@ -102,27 +94,19 @@ def served(tmp_path: Path) -> Iterator[tuple[str, ScriptedService, Settings]]:
     store = settings.store(embeddings)
     ingest([str(CORPUS)], settings, embeddings, store)
     service = ScriptedService(settings, HybridRetriever(settings, store, embeddings))
-    url, demo = _serve(settings, service)
+    demo = build_app(settings, service)
+    port = free_port()
+    launch(demo, settings, host="127.0.0.1", port=port, prevent_thread_lock=True)
+    return f"http://127.0.0.1:{port}/", demo, service, settings
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, ScriptedService, Settings]]:
+    url, demo, service, settings = _serve(tmp_path, concurrency_limit=2, max_queue=24)
     try:
         yield url, service, settings
     finally:
         demo.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def test_malicious_answer_is_inert_in_the_browser(served: Any, browser: Any) -> None:
@@ -218,16 +202,8 @@ def test_twenty_concurrent_sessions_and_ingest_meanwhile(served: Any, tmp_path: 
 def test_full_queue_fails_fast_and_server_stays_healthy(tmp_path: Path) -> None:
     from gradio_client import Client
 
-    ui = {"concurrency_limit": 1, "max_queue": 2}
-    settings = Settings(data_dir=tmp_path / "store").model_copy(
-        update={"ui": Settings().ui.model_copy(update=ui)}
-    )
-    embeddings = CountingFakeEmbedding(size=32)
-    store = settings.store(embeddings)
-    ingest([str(CORPUS)], settings, embeddings, store)
-    service = ScriptedService(settings, HybridRetriever(settings, store, embeddings))
+    url, demo, service, _ = _serve(tmp_path, concurrency_limit=1, max_queue=2)
     service.delay_s = 2.0
-    url, demo = _serve(settings, service)
     try:
         client = Client(url, verbose=False, download_files=False)
         jobs = [client.submit(f"pertanyaan {i}", api_name="/ask") for i in range(8)]
