@@ -159,14 +159,23 @@ class HybridRetriever:
         timings["dense_ms"] = (time.perf_counter() - t1) * 1000
         return [_passage(i, t, m, s) for i, t, m, s in hits]
 
-    def bm25(self, query: str, n: int, timings: dict[str, float]) -> list[Passage]:
-        """BM25 candidates, best first."""
+    def bm25(
+        self, query: str, n: int, timings: dict[str, float], known: list[Passage] | None = None
+    ) -> list[Passage]:
+        """BM25 candidates, best first (texts of ``known`` passages are not fetched again)."""
         t0 = time.perf_counter()
         self.sync_keyword_index()
         hits = self.keyword.search(query, n)
-        found = self.store.get_chunks([i for i, _ in hits])
+        have = {p.chunk_id: p for p in known or []}
+        found = self.store.get_chunks([i for i, _ in hits if i not in have])
         timings["bm25_ms"] = (time.perf_counter() - t0) * 1000
-        return [_passage(i, *found[i], s) for i, s in hits if i in found]
+        out = []
+        for chunk_id, score in hits:
+            if chunk_id in have:
+                out.append(have[chunk_id].model_copy(update={"score": score}))
+            elif chunk_id in found:
+                out.append(_passage(chunk_id, *found[chunk_id], score))
+        return out
 
     def retrieve(self, query: str, k: int | None = None, mode: str | None = None) -> Retrieval:
         """The top-k passages for a question."""
@@ -179,7 +188,8 @@ class HybridRetriever:
         if mode in ("hybrid", "dense"):
             lists.append(self.dense(query, cfg.candidates, timings))
         if mode in ("hybrid", "bm25"):
-            lists.append(self.bm25(query, cfg.candidates, timings))
+            known = lists[0] if lists else None
+            lists.append(self.bm25(query, cfg.candidates, timings, known))
         t1 = time.perf_counter()
         by_id = {p.chunk_id: p for ranked in lists for p in ranked}
         fused = rrf([[p.chunk_id for p in ranked] for ranked in lists], cfg.rrf_k)

@@ -157,9 +157,9 @@ def _retrieval(results: dict[str, Any]) -> str:
         ["keyword index build (s)"] + [s["keyword_build_s"] for s in sizes.values()],
         ["first hybrid query of a new retriever (ms)"]
         + [s["cold_first_hybrid_ms"] for s in sizes.values()],
-        ["`Store.chunk_count()` (paid by every dense query, ms)"]
+        ["`Store.chunk_count()` (before fix 4 paid by every dense query, ms)"]
         + [s.get("count_ms", "–") for s in sizes.values()],
-        ["`list_documents()` (paid every 2 s by the keyword sync, ms)"]
+        ["`list_documents()` (before fix 2 paid every 2 s by the keyword sync, ms)"]
         + [s.get("list_documents_ms", "–") for s in sizes.values()],
     ]
     return table(headers, rows) + "\n\n" + table(["at size"] + list(sizes), extra)

@@ -100,12 +100,18 @@ def main() -> None:
     parser.add_argument("--ingest-docs", type=int, help="synthetic documents for section 1")
     parser.add_argument("--keep", action="store_true", help="keep the temporary stores")
     parser.add_argument("--no-report", action="store_true", help="only write results.json")
+    parser.add_argument(
+        "--report-only", action="store_true", help="re-render the report from results.json"
+    )
     args = parser.parse_args()
-    results = run(args.quick, args.ingest_docs, args.keep)
-    OUT.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(results, indent=2) + "\n"
-    (OUT / "results.json").write_text(text, encoding="utf-8")
-    (OUT / f"results-{results['plan']['mode']}.json").write_text(text, encoding="utf-8")
+    if args.report_only:
+        results = json.loads((OUT / "results.json").read_text(encoding="utf-8"))
+    else:
+        results = run(args.quick, args.ingest_docs, args.keep)
+        OUT.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(results, indent=2) + "\n"
+        (OUT / "results.json").write_text(text, encoding="utf-8")
+        (OUT / f"results-{results['plan']['mode']}.json").write_text(text, encoding="utf-8")
     if not args.no_report:
         other = OUT / f"results-{'full' if args.quick else 'quick'}.json"
         previous = json.loads(other.read_text()) if other.exists() else None
