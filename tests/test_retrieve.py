@@ -89,3 +89,20 @@ def test_real_model_cross_lingual_retrieval(settings: Settings, real_embeddings)
         for mode in ("hybrid", "dense"):
             top = retriever.retrieve(question, k=5, mode=mode).passages
             assert any(needle in p.text for p in top), (question, mode)
+
+
+def test_reranker_reorders_candidates(settings: Settings, fake_embeddings) -> None:
+    store = Store.open(settings, fake_embeddings)
+    ingest([str(CORPUS)], settings, fake_embeddings, store)
+    seen: list[int] = []
+
+    def by_length(query: str, passages: list[Passage]) -> list[Passage]:
+        seen.append(len(passages))
+        return sorted(passages, key=lambda p: len(p.text))
+
+    plain = HybridRetriever(settings, store, fake_embeddings)
+    assert plain.reranker is None  # none is bundled, so it is off by default
+    reranked = HybridRetriever(settings, store, fake_embeddings, reranker=by_length)
+    out = reranked.retrieve("SoftBank Nvidia", k=4).passages
+    assert seen and seen[0] > 4
+    assert [len(p.text) for p in out] == sorted(len(p.text) for p in out)
