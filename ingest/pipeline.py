@@ -102,9 +102,18 @@ def _prepare(
         loaded = load_source(source, settings.ingest)
     except IngestError as exc:
         return IngestResult(source=source, status="error", error=str(exc))
-    doc = make_document(loaded, label or source_key(loaded.source))
-    if doc.doc_id in seen or store.get_document(doc.doc_id) is not None:
-        existing = store.get_document(doc.doc_id)
+    return _prepare_loaded(
+        source, loaded, label or source_key(loaded.source), settings, store, seen
+    )
+
+
+def _prepare_loaded(
+    source: str, loaded: LoadedText, key: str, settings: Settings, store: Store, seen: set[str]
+) -> _Prepared | IngestResult:
+    """Identify a loaded text: 'unchanged' if stored (or seen in this batch), else chunk it."""
+    doc = make_document(loaded, key)
+    existing = None if doc.doc_id in seen else store.get_document(doc.doc_id)
+    if doc.doc_id in seen or existing is not None:
         return IngestResult(
             source=source,
             doc_id=doc.doc_id,
@@ -275,21 +284,10 @@ def ingest_text(
     embeddings = embeddings or settings.embeddings()
     store = store or settings.store(embeddings)
     with store.writing():
-        doc = make_document(loaded, source)
-        existing = store.get_document(doc.doc_id)
-        if existing is not None:
-            return IngestResult(
-                source=source,
-                doc_id=doc.doc_id,
-                status="unchanged",
-                chunks=existing.chunks,
-                title=existing.title,
-            )
-        chunks = _chunks_for(doc, settings)
-        doc.chunks = len(chunks)
-        replaces = [d.doc_id for d in store.find(source) if d.source == source]
-        prep = _Prepared(source=source, doc=doc, chunks=chunks, replaces=replaces)
-        return _store_one(prep, settings, embeddings, store, None, 0, len(chunks))
+        prep = _prepare_loaded(source, loaded, source, settings, store, set())
+        if isinstance(prep, IngestResult):
+            return prep
+        return _store_one(prep, settings, embeddings, store, None, 0, len(prep.chunks))
 
 
 def remove(key: str, settings: Settings, store: Store | None = None) -> list[Document]:
