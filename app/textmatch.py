@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from app.lexicon import phrases, synonyms
+from vectorstore.keyword import sastrawi
 
 STOPWORDS_ID = frozenset(
     """yang dan di ke dari ini itu dengan untuk pada adalah dalam tidak akan juga atau oleh
@@ -85,14 +86,6 @@ def _tokenize(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=1)
-def _sastrawi() -> tuple[object, frozenset[str]]:
-    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
-
-    factory = StemmerFactory()
-    return factory.create_stemmer(), frozenset(factory.get_words())
-
-
 _EN_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("ies", "y"),
     ("sses", "ss"),
@@ -127,7 +120,7 @@ def stem(word: str) -> str:
     """Stem one lowercase token: PySastrawi for Indonesian words, else the English stripper."""
     if "_" in word or not word.isalpha():
         return word
-    stemmer, dictionary = _sastrawi()
+    stemmer, dictionary = sastrawi()
     base = _strip_nya(word)
     stemmed: str = stemmer.stem(base)  # type: ignore[attr-defined]  # Sastrawi is untyped
     if stemmed != base or base in dictionary:
@@ -142,7 +135,7 @@ def is_affixed_verb(word: str) -> bool:
         return not synonyms(word)
     if not word.startswith(("me", "di", "ber", "ter")) or "_" in word:
         return False
-    stemmer, _ = _sastrawi()
+    stemmer, _ = sastrawi()
     root: str = stemmer.stem(word)  # type: ignore[attr-defined]  # Sastrawi is untyped
     return root != word and root not in STOPWORDS
 

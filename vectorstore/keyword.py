@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -36,10 +37,12 @@ _EN_SUFFIXES = ("ingly", "edly", "ments", "ment", "ings", "ing", "ied", "ies", "
 
 
 @lru_cache(maxsize=1)
-def _sastrawi():  # type: ignore[no-untyped-def]
+def sastrawi() -> tuple[Any, frozenset[str]]:
+    """The process's one PySastrawi stemmer (slow to build) and its root-word dictionary."""
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-    return StemmerFactory().create_stemmer()
+    factory = StemmerFactory()
+    return factory.create_stemmer(), frozenset(factory.get_words())
 
 
 @lru_cache(maxsize=200_000)
@@ -47,7 +50,7 @@ def stem_id(word: str) -> str:
     """Indonesian stem (PySastrawi), cached per word: the stemmer is slow."""
     if len(word) <= 3 or not word.isalpha():
         return word
-    return str(_sastrawi().stem(word)) or word
+    return str(sastrawi()[0].stem(word)) or word
 
 
 @lru_cache(maxsize=200_000)
