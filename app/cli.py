@@ -191,7 +191,7 @@ def ask(
     Example: telaah ask "Kapan Anthropic diperkirakan mencapai titik impas?"
     Batch: printf 'q1\\nq2\\n' | telaah ask --json -
     """
-    from app.answer import AnswerService
+    from app.service import AnswerService
 
     if answerer not in (None, "extractive", "llm"):
         raise fail(f"unknown answerer {answerer!r} (use extractive or llm)", 2)
@@ -232,7 +232,7 @@ def serve(
 
 
 def _eval_table(summaries: dict[str, dict[str, Any]]) -> Table:
-    from app.evaluate import SUMMARY_KEYS
+    from app.evaluation.run import SUMMARY_KEYS
 
     table = Table("metric", *summaries)
     for key in SUMMARY_KEYS:
@@ -254,6 +254,13 @@ def eval_cmd(
         str | None,
         typer.Option("--compare", help="Configurations: dense,bm25,hybrid,llm,textbook."),
     ] = None,
+    split: Annotated[
+        str | None,
+        typer.Option("--split", help="A split file (e.g. data/eval/realset-split.json)."),
+    ] = None,
+    part: Annotated[
+        str, typer.Option("--part", help="Which part of --split to ask: train or heldout.")
+    ] = "heldout",
 ) -> None:
     """Score retrieval, answers and citations on a test-question file.
 
@@ -262,9 +269,10 @@ def eval_cmd(
     """
     from pathlib import Path
 
-    from app.answer import AnswerService
-    from app.evaluate import compare as run_compare
-    from app.evaluate import evaluate, load_questions, parse_configs
+    from app.evaluation.questions import load_questions, select_part
+    from app.evaluation.run import compare as run_compare
+    from app.evaluation.run import evaluate, evidence_documents, parse_configs
+    from app.service import AnswerService
 
     if answerer not in (None, "extractive", "llm"):
         raise fail(f"unknown answerer {answerer!r} (use extractive or llm)", 2)
@@ -272,6 +280,8 @@ def eval_cmd(
         raise fail("--answerer does not combine with --compare (use the llm configuration)", 2)
     with friendly_errors():
         questions = load_questions(file)
+        if split:
+            questions = select_part(questions, Path(split), part)
         configs = parse_configs(compare) if compare else []
         service = AnswerService(_settings())
         if service.retriever.store.chunk_count() == 0:
@@ -281,9 +291,13 @@ def eval_cmd(
                 runs = run_compare(questions, service, configs, k=k, progress=progress)
             else:
                 name = answerer if answerer == "llm" else service.settings.retrieval.mode
-                runs = {name: evaluate(questions, service, answerer, k, None, progress, name)}
+                docs = evidence_documents(questions, service)
+                run = evaluate(
+                    questions, service, answerer, k, None, progress, name, documents=docs
+                )
+                runs = {name: run}
         if report:
-            from app.report import write_report
+            from app.evaluation.report import write_report
 
             chart = write_report(runs, Path(report), source=file)
             err.print(f"wrote {report} and {chart}", highlight=False)

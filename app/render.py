@@ -6,7 +6,7 @@ import re
 from pathlib import PurePath
 from urllib.parse import urlsplit
 
-from app.citations import split_answer
+from app.answer.markers import split_answer
 from app.sanitize import escape, plain_text
 from app.types import Answer, Citation, Passage
 from app.ui_text import text

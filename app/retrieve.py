@@ -12,8 +12,10 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
+from app.sentences import StoredSentences
 from app.types import Passage
-from vectorstore.keyword import KeywordIndex, fingerprint, tokenize
+from ingest.terms import flat_query_terms, stem, term_set, terms
+from vectorstore.keyword import KeywordIndex, fingerprint
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -26,10 +28,11 @@ _RECHECK_S = 2.0
 
 @dataclass
 class Retrieval:
-    """Ranked passages plus per-stage timings (ms)."""
+    """Ranked passages plus per-stage timings (ms) and the question's embedding."""
 
     passages: list[Passage]
     timings: dict[str, float] = field(default_factory=dict)
+    vector: list[float] | None = None
 
 
 def _passage(chunk_id: str, text: str, meta: dict[str, Any], score: float) -> Passage:
@@ -68,7 +71,7 @@ def _merge_pair(a: Passage, b: Passage) -> Passage:
 
 
 def _tokens(p: Passage) -> frozenset[str]:
-    return frozenset(tokenize(p.text, p.lang or "id"))
+    return term_set(p.text, p.lang or "en")
 
 
 def _similar(a: Passage, ta: frozenset[str], b: Passage, tb: frozenset[str]) -> bool:
@@ -117,8 +120,10 @@ class HybridRetriever:
         self.settings = settings
         self.store = store
         self.embeddings = embeddings
-        self.keyword = KeywordIndex(settings.data_dir / "bm25" / settings.collection)
+        self.keyword = KeywordIndex(settings.data_dir / "bm25" / settings.collection, terms)
         self.reranker = reranker if reranker is not None else make_reranker(settings)
+        self.sentences = StoredSentences(store, embeddings)
+        self._chunks: dict[str, list[Passage]] = {}
         self._checked_at = 0.0
         self._loaded = False
         self._seen_writes = store.writes
@@ -149,13 +154,17 @@ class HybridRetriever:
         rows = [(i, t, str(m.get("lang", "id"))) for i, t, m in self.store.iter_chunks()]
         self.keyword.build(rows, generation)
 
-    def dense(self, query: str, n: int, timings: dict[str, float]) -> list[Passage]:
-        """Dense candidates, best first."""
+    def embed(self, query: str, timings: dict[str, float]) -> list[float]:
+        """The question's embedding (``query:`` role)."""
         t0 = time.perf_counter()
         vector = self.embeddings.embed_query(query)
+        timings["embed_ms"] = (time.perf_counter() - t0) * 1000
+        return vector
+
+    def dense(self, vector: list[float], n: int, timings: dict[str, float]) -> list[Passage]:
+        """Dense candidates, best first."""
         t1 = time.perf_counter()
         hits = self.store.query(vector, n)
-        timings["embed_ms"] = (t1 - t0) * 1000
         timings["dense_ms"] = (time.perf_counter() - t1) * 1000
         return [_passage(i, t, m, s) for i, t, m, s in hits]
 
@@ -165,7 +174,7 @@ class HybridRetriever:
         """BM25 candidates, best first (texts of ``known`` passages are not fetched again)."""
         t0 = time.perf_counter()
         self.sync_keyword_index()
-        hits = self.keyword.search(query, n)
+        hits = self.keyword.search(flat_query_terms(query), n)
         have = {p.chunk_id: p for p in known or []}
         found = self.store.get_chunks([i for i, _ in hits if i not in have])
         timings["bm25_ms"] = (time.perf_counter() - t0) * 1000
@@ -177,6 +186,27 @@ class HybridRetriever:
                 out.append(_passage(chunk_id, *found[chunk_id], score))
         return out
 
+    def corpus_has(self, word: str) -> bool:
+        """Whether a word, or a word sharing its first letters, occurs in the stored articles.
+
+        The prefix lets a name written the other language's way count as known ("Belgia" and
+        "Belgian", "Singapura" and "Singapore").
+        """
+        self.sync_keyword_index()
+        word = word.lower()
+        if any(self.keyword.known(stem(word, lang)) for lang in ("id", "en")):
+            return True
+        return len(word) >= 4 and self.keyword.known_prefix(word[: 4 if len(word) <= 6 else 5])
+
+    def chunks(self, doc_id: str) -> list[Passage]:
+        """Every chunk of one document, in document order (cached: a document never changes)."""
+        if doc_id not in self._chunks:
+            rows = self.store.document_chunks(doc_id)
+            if len(self._chunks) >= 256:
+                self._chunks.pop(next(iter(self._chunks)))
+            self._chunks[doc_id] = [_passage(i, t, m, 0.0) for i, t, m in rows]
+        return self._chunks[doc_id]
+
     def retrieve(self, query: str, k: int | None = None, mode: str | None = None) -> Retrieval:
         """The top-k passages for a question."""
         cfg = self.settings.retrieval
@@ -184,9 +214,10 @@ class HybridRetriever:
         mode = mode or cfg.mode
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
+        vector = self.embed(query, timings)
         lists: list[list[Passage]] = []
         if mode in ("hybrid", "dense"):
-            lists.append(self.dense(query, cfg.candidates, timings))
+            lists.append(self.dense(vector, cfg.candidates, timings))
         if mode in ("hybrid", "bm25"):
             known = lists[0] if lists else None
             lists.append(self.bm25(query, cfg.candidates, timings, known))
@@ -199,7 +230,7 @@ class HybridRetriever:
         passages = merge_and_diversify(ranked, k, cfg.max_per_doc)
         timings["fuse_ms"] = (time.perf_counter() - t1) * 1000
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
-        return Retrieval(passages, timings)
+        return Retrieval(passages, timings, vector)
 
 
 def _sorted(scores: dict[str, float]) -> list[tuple[str, float]]:

@@ -52,3 +52,11 @@ class Answer(BaseModel):
     answerer: str = Field("extractive", description="Which answerer produced the final answer.")
     notice: str | None = Field(None, description="Visible notice, e.g. an LLM fallback.")
     incomplete: bool = Field(False, description="True when a streamed answer was cut short.")
+    kind: str = Field(
+        "factoid", description="What the question asked for: factoid, list, open, summary, compare."
+    )
+    support: float | None = Field(
+        None,
+        description="The engine's support score for its best evidence; it abstains below the "
+        "fitted threshold.",
+    )

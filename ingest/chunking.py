@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ingest.text import sentence_spans
-from ingest.types import Chunk
+from ingest.types import Chunk, Sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +64,22 @@ def chunk_text(
             end=end,
         )
         for index, (start, end) in enumerate(spans)
+    ]
+
+
+def sentence_pieces(doc_id: str, text: str, max_chars: int = 600) -> list[Sentence]:
+    """The document's sentences (any longer than ``max_chars`` cut at whitespace), in order."""
+    prefix = doc_id[:16]
+    return [
+        Sentence(
+            sentence_id=f"{prefix}-s{index:05d}",
+            doc_id=doc_id,
+            index=index,
+            text=text[u.start : u.end],
+            start=u.start,
+            end=u.end,
+        )
+        for index, u in enumerate(_units(text, max_chars))
     ]
 
 

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from ingest.chunking import chunk_text
+from ingest.chunking import chunk_text, sentence_pieces
 from ingest.errors import IngestError
 from ingest.loaders import expand_inputs, load_source
 from ingest.text import content_hash, detect_language
-from ingest.types import Chunk, Document, LoadedText
+from ingest.types import Chunk, Document, LoadedText, Sentence
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 Status = Literal["added", "unchanged", "updated", "error"]
 Progress = Callable[[int, int, str], None]
-"""progress(done_chunks, total_chunks, description)"""
+"""progress(done_pieces, total_pieces, description): pieces are chunks and sentences."""
 
 
 class IngestResult(BaseModel):
@@ -43,7 +43,13 @@ class _Prepared:
     source: str
     doc: Document
     chunks: list[Chunk]
+    sentences: list[Sentence]
     replaces: list[str]
+
+    @property
+    def texts(self) -> list[str]:
+        """What to embed: the chunks, then the sentences."""
+        return [c.text for c in self.chunks] + [s.text for s in self.sentences]
 
 
 def first_line(exc: BaseException) -> str:
@@ -88,11 +94,15 @@ def make_document(loaded: LoadedText, source: str) -> Document:
     )
 
 
-def _chunks_for(doc: Document, settings: Settings) -> list[Chunk]:
+def _pieces_for(doc: Document, settings: Settings) -> tuple[list[Chunk], list[Sentence]]:
+    """The document's chunks and sentences; their counts are recorded on ``doc``."""
     ing = settings.ingest
-    return chunk_text(
+    chunks = chunk_text(
         doc.doc_id, doc.text, ing.chunk_min_chars, ing.chunk_max_chars, ing.chunk_overlap_chars
     )
+    sentences = sentence_pieces(doc.doc_id, doc.text, ing.sentence_max_chars)
+    doc.chunks, doc.sentences = len(chunks), len(sentences)
+    return chunks, sentences
 
 
 def _prepare(
@@ -122,31 +132,31 @@ def _prepare_loaded(
             title=existing.title if existing else doc.title,
         )
     seen.add(doc.doc_id)
-    chunks = _chunks_for(doc, settings)
-    doc.chunks = len(chunks)
+    chunks, sentences = _pieces_for(doc, settings)
     replaces = [d.doc_id for d in store.find(doc.source) if d.source == doc.source]
-    return _Prepared(source=source, doc=doc, chunks=chunks, replaces=replaces)
+    return _Prepared(source, doc, chunks, sentences, replaces)
 
 
-def embed_chunks(
-    chunks: Sequence[Chunk],
+def embed_texts(
+    texts: Sequence[str],
     embeddings: Embeddings,
     batch: int,
     progress: Progress | None = None,
     done: int = 0,
     total: int = 0,
 ) -> list[list[float]]:
-    """Embed chunk texts in batches, reporting progress after each batch."""
+    """Embed passages in batches, reporting progress after each batch."""
     vectors: list[list[float]] = []
-    for lo in range(0, len(chunks), batch):
-        vectors.extend(embeddings.embed_documents([c.text for c in chunks[lo : lo + batch]]))
+    for lo in range(0, len(texts), batch):
+        vectors.extend(embeddings.embed_documents(list(texts[lo : lo + batch])))
         if progress:
             progress(done + len(vectors), total, "embedding")
     return vectors
 
 
 def _commit(prep: _Prepared, vectors: list[list[float]], store: Store) -> IngestResult:
-    store.add_document(prep.doc, prep.chunks, vectors)
+    n = len(prep.chunks)
+    store.add_document(prep.doc, prep.chunks, vectors[:n], prep.sentences, vectors[n:])
     for old in prep.replaces:
         store.delete_document(old)
     return IngestResult(
@@ -178,7 +188,7 @@ def _store_one(
 ) -> IngestResult:
     batch = settings.ingest.embed_batch
     try:
-        vectors = embed_chunks(prep.chunks, embeddings, batch, progress, done, total)
+        vectors = embed_texts(prep.texts, embeddings, batch, progress, done, total)
     except Exception as exc:  # noqa: BLE001 - an embedder failure fails this document only
         return _embed_failed(prep, exc)
     return _commit(prep, vectors, store)
@@ -189,7 +199,7 @@ def _groups(preps: list[_Prepared], batch: int) -> Iterator[list[_Prepared]]:
     group: list[_Prepared] = []
     for prep in preps:
         group.append(prep)
-        if sum(len(p.chunks) for p in group) >= batch:
+        if sum(len(p.texts) for p in group) >= batch:
             yield group
             group = []
     if group:
@@ -205,27 +215,25 @@ def _store_group(
     done: int,
     total: int,
 ) -> list[IngestResult]:
-    """Embed a group's chunks in full batches that span documents, then commit each document.
+    """Embed a group's pieces in full batches that span documents, then commit each document.
 
-    Small documents would otherwise each get a batch of two or three chunks, and the embedder
-    runs far below its speed. If the group's embedding fails, its documents are retried one by
-    one so that only the failing document is reported as an error.
+    Small documents would otherwise each get a batch of a few pieces, and the embedder runs far
+    below its speed. If the group's embedding fails, its documents are retried one by one so
+    that only the failing document is reported as an error.
     """
-    chunks = [c for p in group for c in p.chunks]
+    texts = [t for p in group for t in p.texts]
     try:
-        vectors = embed_chunks(
-            chunks, embeddings, settings.ingest.embed_batch, progress, done, total
-        )
+        vectors = embed_texts(texts, embeddings, settings.ingest.embed_batch, progress, done, total)
     except Exception:  # noqa: BLE001 - find the culprit document by document
         results, offset = [], done
         for prep in group:
             results.append(_store_one(prep, settings, embeddings, store, progress, offset, total))
-            offset += len(prep.chunks)
+            offset += len(prep.texts)
         return results
     results, lo = [], 0
     for prep in group:
-        results.append(_commit(prep, vectors[lo : lo + len(prep.chunks)], store))
-        lo += len(prep.chunks)
+        results.append(_commit(prep, vectors[lo : lo + len(prep.texts)], store))
+        lo += len(prep.texts)
     return results
 
 
@@ -254,13 +262,13 @@ def ingest(
             if progress:
                 progress(0, 0, f"loaded {source}")
         preps = [r for r in results if isinstance(r, _Prepared)]
-        total = sum(len(p.chunks) for p in preps)
+        total = sum(len(p.texts) for p in preps)
         done = 0
         stored: dict[int, IngestResult] = {}
         for group in _groups(preps, settings.ingest.embed_batch):
             outcomes = _store_group(group, settings, embeddings, store, progress, done, total)
             stored.update({id(p): r for p, r in zip(group, outcomes, strict=True)})
-            done += sum(len(p.chunks) for p in group)
+            done += sum(len(p.texts) for p in group)
     return [stored[id(r)] if isinstance(r, _Prepared) else r for r in results]
 
 
@@ -287,7 +295,7 @@ def ingest_text(
         prep = _prepare_loaded(source, loaded, source, settings, store, set())
         if isinstance(prep, IngestResult):
             return prep
-        return _store_one(prep, settings, embeddings, store, None, 0, len(prep.chunks))
+        return _store_one(prep, settings, embeddings, store, None, 0, len(prep.texts))
 
 
 def remove(key: str, settings: Settings, store: Store | None = None) -> list[Document]:
@@ -305,23 +313,31 @@ def reindex(
     embeddings: Embeddings | None = None,
     progress: Progress | None = None,
 ) -> tuple[int, int]:
-    """Re-chunk and re-embed every stored document with the configured embedder."""
+    """Re-chunk, re-split and re-embed every stored document with the configured embedder.
+
+    Returns:
+        (documents, pieces): how many documents and chunks plus sentences were embedded.
+    """
     from vectorstore.store import Store
 
     embeddings = embeddings or settings.embeddings()
     store = Store.open(settings, embeddings, check_model=False)
     with store.writing():
         docs = [store.get_document(d.doc_id) for d in store.list_documents()]
-        prepared = [(d, _chunks_for(d, settings)) for d in docs if d is not None]
-        total = sum(len(c) for _, c in prepared)
+        prepared = [(d, *_pieces_for(d, settings)) for d in docs if d is not None]
+        total = sum(len(c) + len(s) for _, c, s in prepared)
         done = 0
 
-        def embedded() -> Iterator[tuple[Document, list[Chunk], list[list[float]]]]:
+        def embedded() -> Iterator[
+            tuple[Document, list[Chunk], list[list[float]], list[Sentence], list[list[float]]]
+        ]:
             nonlocal done
-            for doc, chunks in prepared:
-                batch = settings.ingest.embed_batch
-                yield doc, chunks, embed_chunks(chunks, embeddings, batch, progress, done, total)
-                done += len(chunks)
+            batch = settings.ingest.embed_batch
+            for doc, chunks, sentences in prepared:
+                texts = [c.text for c in chunks] + [s.text for s in sentences]
+                vectors = embed_texts(texts, embeddings, batch, progress, done, total)
+                yield doc, chunks, vectors[: len(chunks)], sentences, vectors[len(chunks) :]
+                done += len(texts)
 
-        store.rebuild_chunks(embedded())
+        store.rebuild(embedded())
     return len(prepared), total

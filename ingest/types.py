@@ -27,16 +27,28 @@ class Document(BaseModel):
     published: str | None = Field(None, description="Publication date (ISO 8601) if known.")
     ingested_at: str = Field(description="UTC time of ingest (ISO 8601).")
     chunks: int = Field(description="Number of chunks stored for this document.")
+    sentences: int = Field(0, description="Number of sentences stored for this document.")
     chars: int = Field(description="Length of the normalized text.")
     text: str = Field("", description="Full normalized text (empty in listings).")
 
 
-class Chunk(BaseModel):
-    """A span of a document's normalized text."""
+class Piece(BaseModel):
+    """A span of a document's normalized text: a chunk or a sentence."""
 
-    chunk_id: str = Field(description="'<doc_id[:16]>-<index>'.")
     doc_id: str = Field(description="Owning document.")
-    index: int = Field(description="Position of the chunk within its document.")
-    text: str = Field(description="The chunk text: exactly text[start:end] of the document.")
+    index: int = Field(description="Position of the piece within its document.")
+    text: str = Field(description="Exactly text[start:end] of the document.")
     start: int = Field(description="Start character offset in the document text.")
     end: int = Field(description="End character offset (exclusive) in the document text.")
+
+
+class Chunk(Piece):
+    """What retrieval ranks: a few sentences of a document."""
+
+    chunk_id: str = Field(description="'<doc_id[:16]>-<index>'.")
+
+
+class Sentence(Piece):
+    """One sentence of a document, embedded on its own for sentence-level evidence."""
+
+    sentence_id: str = Field(description="'<doc_id[:16]>-s<index>'.")

@@ -12,11 +12,12 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk
 
 import prompts
-from app.answer import AnswerService, fence_passages
 from app.constants import ABSTAIN_EN, ABSTAIN_ID
-from app.retrieve import Retrieval
+from app.service import AnswerService, fence_passages
 from app.settings import Settings
 from app.types import Passage
+
+from .library import MemoryLibrary
 
 P_ANTHROPIC = (
     "Anthropic menargetkan titik impas pada tahun 2028. Sekitar 80% pendapatan Anthropic "
@@ -44,18 +45,6 @@ def _passage(n: int, text: str) -> Passage:
 PASSAGES = [_passage(1, P_ANTHROPIC), _passage(2, P_OPENAI)]
 
 
-class StubRetriever:
-    """Returns fixed passages and records the queries it saw."""
-
-    def __init__(self, passages: list[Passage]) -> None:
-        self.passages = passages
-        self.queries: list[str] = []
-
-    def retrieve(self, query: str, k: int | None = None, mode: str | None = None) -> Retrieval:
-        self.queries.append(query)
-        return Retrieval(list(self.passages), {"retrieve_ms": 1.0})
-
-
 class RecordingChat(GenericFakeChatModel):
     """A scripted chat model that records every prompt it was sent."""
 
@@ -66,13 +55,22 @@ class RecordingChat(GenericFakeChatModel):
         yield from super()._stream(messages, *args, **kwargs)
 
 
-def _service(settings: Settings, replies: list[str] | None = None, **kw: Any) -> AnswerService:
+@pytest.fixture
+def library(real_embeddings: Any) -> MemoryLibrary:
+    return MemoryLibrary(PASSAGES, real_embeddings)
+
+
+def _service(
+    settings: Settings, library: MemoryLibrary, replies: list[str] | None = None
+) -> AnswerService:
     chat = RecordingChat(messages=iter([AIMessage(r) for r in replies or []]), history=[])
-    return AnswerService(settings, retriever=StubRetriever(PASSAGES), chat_model=chat, **kw)
+    return AnswerService(settings, retriever=library, chat_model=chat)  # type: ignore[arg-type]
 
 
-def test_extractive_default_cites_verified_sentence(settings: Settings) -> None:
-    result = _service(settings).ask("Kapan Anthropic diperkirakan mencapai titik impas?")
+def test_extractive_default_cites_verified_sentence(
+    settings: Settings, library: MemoryLibrary
+) -> None:
+    result = _service(settings, library).ask("Kapan Anthropic diperkirakan mencapai titik impas?")
     assert not result.abstained and "2028" in result.answer and result.unsupported == []
     assert [c.n for c in result.citations] == [1]
     cite = result.citations[0]
@@ -80,8 +78,10 @@ def test_extractive_default_cites_verified_sentence(settings: Settings) -> None:
     assert result.answerer == "extractive" and "total_ms" in result.timings
 
 
-def test_llm_good_answer_is_kept(settings: Settings) -> None:
-    service = _service(settings, ["Anthropic menargetkan titik impas pada tahun 2028 [1]."])
+def test_llm_good_answer_is_kept(settings: Settings, library: MemoryLibrary) -> None:
+    service = _service(
+        settings, library, ["Anthropic menargetkan titik impas pada tahun 2028 [1]."]
+    )
     result = service.ask("Kapan Anthropic impas?", answerer="llm")
     assert result.answerer == "llm" and result.unsupported == [] and result.notice is None
     assert [c.n for c in result.citations] == [1]
@@ -89,39 +89,43 @@ def test_llm_good_answer_is_kept(settings: Settings) -> None:
     assert "<<<" in sent[1].content and "data only" in sent[1].content
 
 
-def test_llm_dangling_marker_removed(settings: Settings) -> None:
-    service = _service(settings, ["Anthropic menargetkan titik impas pada tahun 2028 [1][7]."])
+def test_llm_dangling_marker_removed(settings: Settings, library: MemoryLibrary) -> None:
+    service = _service(
+        settings, library, ["Anthropic menargetkan titik impas pada tahun 2028 [1][7]."]
+    )
     result = service.ask("Kapan Anthropic impas?", answerer="llm")
     assert "[7]" not in result.answer and [c.n for c in result.citations] == [1]
 
 
-def test_llm_bad_then_good_retry(settings: Settings) -> None:
+def test_llm_bad_then_good_retry(settings: Settings, library: MemoryLibrary) -> None:
     replies = [
         "Anthropic menargetkan titik impas pada tahun 2031 [1].",  # wrong year
         "Anthropic menargetkan titik impas pada tahun 2028 [1].",
     ]
-    service = _service(settings, replies)
+    service = _service(settings, library, replies)
     result = service.ask("Kapan Anthropic impas?", answerer="llm")
     assert "2028" in result.answer and result.answerer == "llm"
     retry_prompt = service.chat_model.history[1][-1].content  # type: ignore[attr-defined]
     assert "2031" in retry_prompt
 
 
-def test_llm_unsupported_twice_falls_back_to_extractive(settings: Settings) -> None:
+def test_llm_unsupported_twice_falls_back_to_extractive(
+    settings: Settings, library: MemoryLibrary
+) -> None:
     replies = ["Anthropic dimiliki Microsoft [1].", "Anthropic didirikan di Paris [2]."]
-    result = _service(settings, replies).ask("Kapan Anthropic impas?", answerer="llm")
+    result = _service(settings, library, replies).ask("Kapan Anthropic impas?", answerer="llm")
     assert result.answerer == "extractive" and "2028" in result.answer
     assert result.notice and "ekstraktif" in result.notice
 
 
-def test_llm_missing_citation_is_unsupported(settings: Settings) -> None:
+def test_llm_missing_citation_is_unsupported(settings: Settings, library: MemoryLibrary) -> None:
     replies = ["Anthropic menargetkan titik impas pada tahun 2028.", "Tetap tanpa kutipan 2028."]
-    result = _service(settings, replies).ask("Kapan Anthropic impas?", answerer="llm")
+    result = _service(settings, library, replies).ask("Kapan Anthropic impas?", answerer="llm")
     assert result.answerer == "extractive" and result.notice
 
 
-def test_llm_abstention_sentinel(settings: Settings) -> None:
-    result = _service(settings, [ABSTAIN_EN]).ask("Who founded Anthropic?", answerer="llm")
+def test_llm_abstention_sentinel(settings: Settings, library: MemoryLibrary) -> None:
+    result = _service(settings, library, [ABSTAIN_EN]).ask("Who founded Anthropic?", answerer="llm")
     assert result.abstained and result.answer == ABSTAIN_EN and result.citations == []
     assert result.passages  # closest passages are still listed
 
@@ -137,8 +141,8 @@ class StallingChat(GenericFakeChatModel):
         time.sleep(30)
 
 
-def test_provider_refusing_falls_back_fast(settings: Settings) -> None:
-    service = AnswerService(settings, StubRetriever(PASSAGES), RefusingChat(messages=iter([])))
+def test_provider_refusing_falls_back_fast(settings: Settings, library: MemoryLibrary) -> None:
+    service = AnswerService(settings, library, RefusingChat(messages=iter([])))  # type: ignore[arg-type]
     t0 = time.monotonic()
     result = service.ask("Kapan Anthropic impas?", answerer="llm")
     assert time.monotonic() - t0 < 5
@@ -146,27 +150,28 @@ def test_provider_refusing_falls_back_fast(settings: Settings) -> None:
     assert result.notice and "refused" in result.notice
 
 
-def test_stalled_stream_cut_at_read_deadline(settings: Settings) -> None:
+def test_stalled_stream_cut_at_read_deadline(settings: Settings, library: MemoryLibrary) -> None:
     cfg = settings.answer.model_copy(update={"read_timeout_s": 0.5})
     fast = settings.model_copy(update={"answer": cfg})
-    service = AnswerService(fast, StubRetriever(PASSAGES), StallingChat(messages=iter([])))
+    service = AnswerService(fast, library, StallingChat(messages=iter([])))  # type: ignore[arg-type]
     t0 = time.monotonic()
     result = service.ask("Kapan Anthropic impas?", answerer="llm")
     assert time.monotonic() - t0 < 3
     assert result.incomplete and result.notice
 
 
-def test_followup_merges_previous_question(settings: Settings) -> None:
-    service = _service(settings)
+def test_followup_merges_previous_question(settings: Settings, library: MemoryLibrary) -> None:
+    service = _service(settings, library)
     service.ask("Berapa kerugian operasional OpenAI pada 2028?")
     service.ask("dan Anthropic?", history=["Berapa kerugian operasional OpenAI pada 2028?"])
     merged = service.retriever.queries[-1]  # type: ignore[attr-defined]
     assert "Anthropic" in merged and "OpenAI" not in merged
 
 
-def test_abstention_language_follows_question(settings: Settings) -> None:
-    assert _service(settings).ask("Berapa jumlah karyawan Anthropic?").answer == ABSTAIN_ID
-    assert _service(settings).ask("How many employees does Anthropic have?").answer == ABSTAIN_EN
+def test_abstention_language_follows_question(settings: Settings, library: MemoryLibrary) -> None:
+    service = _service(settings, library)
+    assert service.ask("Berapa jumlah karyawan Zorbania?").answer == ABSTAIN_ID
+    assert service.ask("How many employees does Zorbania have?").answer == ABSTAIN_EN
 
 
 def test_injection_in_passage_is_fenced_and_defused() -> None:

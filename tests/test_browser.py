@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from app.answer import AnswerService
 from app.retrieve import HybridRetriever
+from app.service import AnswerService
 from app.settings import Settings
 from tests.conftest import CORPUS, free_port
 

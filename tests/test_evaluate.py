@@ -9,21 +9,15 @@ import pytest
 from langchain_core.embeddings import Embeddings
 from typer.testing import CliRunner
 
-from app.answer import AnswerService
-from app.baseline import TextbookBaseline, cite_every_sentence
+from app.answer.judge import Judge
 from app.cli import app
-from app.evaluate import (
-    SUMMARY_KEYS,
-    EvalQuestion,
-    QuestionFileError,
-    citation_scores,
-    compare,
-    evaluate,
-    load_questions,
-    percentile,
-)
-from app.report import chart_path, write_report
+from app.evaluation.baseline import TextbookBaseline, cite_every_sentence
+from app.evaluation.metrics import citation_scores, keypoint_recall
+from app.evaluation.questions import EvalQuestion, QuestionFileError, load_questions, select_part
+from app.evaluation.report import chart_path, write_report
+from app.evaluation.run import SUMMARY_KEYS, abstention_curve, compare, evaluate, percentile
 from app.retrieve import HybridRetriever
+from app.service import AnswerService
 from app.settings import Settings
 from app.types import Answer, Citation, Passage
 from ingest.pipeline import ingest
@@ -32,22 +26,37 @@ ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "data" / "eval" / "questions.jsonl"
 CORPUS = ROOT / "data" / "corpus"
 
-# Quality gate for the default configuration (hybrid retrieval, extractive answerer) on
-# data/eval/questions.jsonl: raise as quality improves; never lower to pass.
-THRESHOLDS: dict[str, float] = {
-    "hit@1": 0.87,  # measured 0.8772
-    "hit@3": 0.99,  # 1.0
-    "hit@5": 0.99,  # 1.0
-    "mrr@10": 0.93,  # 0.9357
-    "answer_accuracy": 0.98,  # 0.9825
-    "evidence_cited": 0.96,  # 0.9649
+REALSET = ROOT.parent / "shared" / "realset"
+SPLIT = ROOT / "data" / "eval" / "realset-split.json"
+
+# Quality gates for the default configuration (dense retrieval, extractive answerer), set just
+# under the numbers measured when they were last raised: raise them as quality improves; never
+# lower them to pass. BUILTIN: data/eval/questions.jsonl on data/corpus (our own ten articles,
+# 337 questions). HELD_OUT: the held-out half of ../shared/realset (other publishers' articles,
+# never read by the fit), asked over all ten of its articles.
+BUILTIN: dict[str, float] = {
+    "hit@1": 0.74,  # measured 0.751
+    "hit@5": 0.92,  # 0.9265
+    "mrr@10": 0.82,  # 0.8226
+    "answer_accuracy": 0.80,  # 0.8082
+    "evidence_cited": 0.81,  # 0.8204
+    "keypoint_recall": 0.53,  # 0.5357
     "citation_precision": 0.99,  # 1.0
     "citation_recall": 0.99,  # 1.0
-    "abstention_accuracy": 0.99,  # 1.0
-    "concise": 0.99,  # 1.0
+    "abstention_accuracy": 0.19,  # 0.1957
+    "concise": 0.95,  # 0.9581
 }
-# Lower is better for this one: raise the bar by lowering the ceiling.
-CEILINGS: dict[str, float] = {"false_abstention": 0.01}  # measured 0.0
+BUILTIN_CEILINGS: dict[str, float] = {"false_abstention": 0.05}  # 0.049
+HELD_OUT: dict[str, float] = {
+    "hit@5": 0.95,  # 0.9565 (the textbook pipeline's is asserted too)
+    "answer_accuracy": 0.69,  # 0.6957
+    "evidence_cited": 0.73,  # 0.7391
+    "citation_precision": 0.99,  # 1.0
+    "citation_recall": 0.99,  # 1.0
+    "concise": 0.99,  # 1.0
+    "abstention_accuracy": 0.19,  # 0.2 (1 of 5)
+}
+HELD_OUT_CEILINGS: dict[str, float] = {"false_abstention": 0.09}  # 0.087 (2 of 23)
 
 GOOD = {
     "id": "en-num-01",
@@ -78,9 +87,11 @@ def _load_error(tmp_path: Path, bad: str) -> str:
 
 def test_load_questions_reads_the_real_file() -> None:
     questions = load_questions(QUESTIONS)
-    assert len(questions) == 71
-    assert questions[0].type == "num"
-    assert {q.type for q in questions} == {"num", "who", "when", "what", "cmp", "none"}
+    assert len(questions) >= 140 and questions[0].type == "num"
+    assert {"num", "who", "when", "what", "cmp", "none", "open", "sum"} <= {
+        q.type for q in questions
+    }
+    assert all(q.points for q in questions if q.type in ("open", "sum"))
     assert EvalQuestion(**{**GOOD, "id": "custom"}).type == "other"
 
 
@@ -89,9 +100,18 @@ def test_invalid_json_names_the_line(tmp_path: Path) -> None:
 
 
 def test_missing_key_names_the_line(tmp_path: Path) -> None:
-    bad = {k: v for k, v in GOOD.items() if k != "evidence"}
+    bad = {k: v for k, v in GOOD.items() if k != "question"}
     message = _load_error(tmp_path, json.dumps({**bad, "id": "x-3"}))
-    assert message == "questions.jsonl:4: missing key 'evidence'"
+    assert message == "questions.jsonl:4: missing key 'question'"
+    no_evidence = {k: v for k, v in GOOD.items() if k != "evidence"}
+    message = _load_error(tmp_path, json.dumps({**no_evidence, "id": "x-4"}))
+    assert message == "questions.jsonl:4: an answerable question needs at least one evidence string"
+
+
+def test_unanswerable_needs_no_answer_or_evidence(tmp_path: Path) -> None:
+    bare = {"id": "en-none-09", "question": "Who?", "lang": "en", "answerable": False}
+    (question,) = load_questions(_write(tmp_path, [json.dumps(bare)]))
+    assert question.answer_all == [] and question.evidence == []
 
 
 def test_bad_regex_names_the_line(tmp_path: Path) -> None:
@@ -99,9 +119,22 @@ def test_bad_regex_names_the_line(tmp_path: Path) -> None:
     assert message.startswith("questions.jsonl:4: invalid regex '(': ")
 
 
-def test_extra_key_names_the_line(tmp_path: Path) -> None:
-    message = _load_error(tmp_path, json.dumps({**GOOD, "id": "x-3", "notes": "hi"}))
-    assert message == "questions.jsonl:4: unexpected key 'notes'"
+def test_unknown_keys_are_ignored_with_one_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = [json.dumps({**GOOD, "notes": "a"}), json.dumps({**GOOD, "id": "x-2", "notes": "b"})]
+    assert len(load_questions(_write(tmp_path, lines))) == 2
+    err = capsys.readouterr().err
+    assert err.count("warning") == 1 and "notes" in err
+
+
+def test_split_selects_a_part(tmp_path: Path) -> None:
+    split = tmp_path / "split.json"
+    split.write_text(json.dumps({"train": {"questions": ["x-2"]}, "heldout": {"questions": []}}))
+    path = _write(tmp_path, [json.dumps(GOOD), json.dumps({**GOOD, "id": "x-2"})])
+    assert [q.id for q in select_part(load_questions(path), split, "train")] == ["x-2"]
+    with pytest.raises(QuestionFileError):
+        select_part(load_questions(path), split, "dev")
 
 
 def test_wrong_type_and_duplicate_id_name_the_line(tmp_path: Path) -> None:
@@ -161,8 +194,13 @@ def _answer(
     )
 
 
+JUDGE = Judge(None)  # lexical mode: enough for these verbatim and unrelated sentences
+
+
 class StubService:
     """Scripted answers by question text; records what was asked."""
+
+    judge = JUDGE
 
     def __init__(self, answers: dict[str, Answer]) -> None:
         self.answers = answers
@@ -196,19 +234,20 @@ def test_citation_scores_alce_irrelevant_citation() -> None:
         "Anthropic expects to break even in 2028 [3]. "
         "Google plans to build ten new data centres."
     )
-    recall, precision = citation_scores(_answer(text, passages, [1, 2, 3]))
+    recall, precision = citation_scores(_answer(text, passages, [1, 2, 3]), JUDGE)
     assert recall == pytest.approx(2 / 3)
     assert precision == pytest.approx(2 / 3)  # [1] and [3] precise, [2] not
 
 
 def test_citation_scores_unsupported_sentence_makes_its_citations_imprecise() -> None:
     passages = [_passage(1, FRUIT)]
-    recall, precision = citation_scores(_answer(f"{LOSS[:-1]} [1].", passages, [1]))
+    recall, precision = citation_scores(_answer(f"{LOSS[:-1]} [1].", passages, [1]), JUDGE)
     assert (recall, precision) == (0.0, 0.0)
 
 
 def test_citation_scores_dangling_marker_is_unsupported() -> None:
-    recall, precision = citation_scores(_answer(f"{LOSS[:-1]} [1][7].", [_passage(1, LOSS)], [1]))
+    answer = _answer(f"{LOSS[:-1]} [1][7].", [_passage(1, LOSS)], [1])
+    recall, precision = citation_scores(answer, JUDGE)
     assert (recall, precision) == (0.0, 0.0)  # ALCE: a citation out of range fails the sentence
 
 
@@ -276,6 +315,30 @@ def test_evidence_min_distinct() -> None:
     assert evaluate([strict], two, warmup=False).summary["evidence_cited"] == 1.0
 
 
+def test_keypoint_recall_and_open_questions() -> None:
+    assert keypoint_recall(
+        "Loss of $74 billion [1]; break even in 2028 [2].", ["74", "2028", "x"]
+    ) == (pytest.approx(2 / 3))
+    assert keypoint_recall("74 and 2028. " * 200, ["74", "2028"]) == 0.0  # over 1,500 characters
+    answers = {"q": _answer("The loss is about $74 billion in 2028 [1].", [_passage(1, LOSS)], [1])}
+    question = _q("en-open-01", "q", answer_all=[], points=["74", "2030"])
+    row = evaluate([question], StubService(answers), warmup=False).rows[0]
+    assert row["keypoint_recall"] == 0.5 and row["answer_accuracy"] is True
+    assert row["concise"] is None  # open answers are measured by their key points
+
+
+def test_abstention_curve_from_support_scores() -> None:
+    rows = [
+        {"support": 2.0, "answerable": True},
+        {"support": 0.5, "answerable": True},
+        {"support": 1.0, "answerable": False},
+        {"support": None, "answerable": False},
+    ]
+    curve = {c["threshold"]: c for c in abstention_curve(rows)}
+    assert curve[1.0] == {"threshold": 1.0, "false_abstention": 0.5, "abstention_accuracy": 0.5}
+    assert curve[2.0]["abstention_accuracy"] == 1.0 and curve[0.5]["false_abstention"] == 0.0
+
+
 def test_percentile_interpolates() -> None:
     assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
     assert percentile([5.0], 95) == 5.0
@@ -291,6 +354,8 @@ def test_report_and_chart(tmp_path: Path) -> None:
     assert chart.read_bytes().startswith(b"\x89PNG")
     text = report.read_text(encoding="utf-8")
     assert "| hit@5 | 1.000 |" in text and "### By question type" in text
+    assert "### By document" in text and "### By question kind" in text
+    assert "## The answer model" in text and "Feature ablations" in text
     assert "![comparison chart](eval-chart.png)" in text
 
 
@@ -321,27 +386,51 @@ def test_textbook_baseline_answers_with_the_top_chunk(
 # ---------------------------------------------------------------- the quality gate
 
 
+def _gate(
+    run_summary: dict[str, object],
+    floors: dict[str, float],
+    ceilings: dict[str, float],
+    failing: list[str],
+) -> None:
+    for key, floor in floors.items():
+        value = float(run_summary[key])  # type: ignore[arg-type]
+        assert value >= floor, f"{key} {value} < {floor}; fails: {failing}"
+    for key, ceiling in ceilings.items():
+        value = float(run_summary[key])  # type: ignore[arg-type]
+        assert value <= ceiling, f"{key} {value} > {ceiling}"
+
+
+def _failing(run: object) -> list[str]:
+    rows = run.rows  # type: ignore[attr-defined]
+    return [r["id"] for r in rows if r["answerable"] and not r["answer_accuracy"]]
+
+
 @pytest.mark.slow
-def test_quality_gate(settings: Settings, real_embeddings: Embeddings) -> None:
+def test_quality_gate_builtin(settings: Settings, real_embeddings: Embeddings) -> None:
     results = ingest([str(CORPUS)], settings, embeddings=real_embeddings)
     assert all(r.status == "added" for r in results)
     store = settings.store(real_embeddings)
     service = AnswerService(settings, HybridRetriever(settings, store, real_embeddings))
     questions = load_questions(QUESTIONS)
-
     run = evaluate(questions, service)
-    failing = [r["id"] for r in run.rows if r["answerable"] and not r["answer_accuracy"]]
-    for key, floor in THRESHOLDS.items():
-        assert run.summary[key] >= floor, f"{key} {run.summary[key]} < {floor}; fails: {failing}"
-    for key, ceiling in CEILINGS.items():
-        assert run.summary[key] <= ceiling, f"{key} {run.summary[key]} > {ceiling}"
-
-    runs = compare(questions, service, ["dense", "bm25"])
-    hit5 = {name: r.summary["hit@5"] for name, r in runs.items()}
-    assert run.summary["hit@5"] >= max(hit5.values()), (run.summary["hit@5"], hit5)
+    _gate(run.summary, BUILTIN, BUILTIN_CEILINGS, _failing(run))
 
     def scores(rows: list[dict[str, object]]) -> list[dict[str, object]]:
         return [{k: v for k, v in r.items() if k != "timings"} for r in rows]
 
     again = evaluate(questions[:12], service)  # deterministic apart from latencies
     assert scores(again.rows) == scores(run.rows[:12])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not REALSET.is_dir(), reason="../shared/realset is not beside the checkout")
+def test_quality_gate_realset_held_out(settings: Settings, real_embeddings: Embeddings) -> None:
+    ingest([str(REALSET / "articles")], settings, embeddings=real_embeddings)
+    store = settings.store(real_embeddings)
+    service = AnswerService(settings, HybridRetriever(settings, store, real_embeddings))
+    questions = select_part(load_questions(REALSET / "questions.jsonl"), SPLIT, "heldout")
+    assert len(questions) >= 25
+    runs = compare(questions, service, ["dense", "textbook"])
+    run, textbook = runs["dense"], runs["textbook"]
+    _gate(run.summary, HELD_OUT, HELD_OUT_CEILINGS, _failing(run))
+    assert run.summary["hit@5"] >= textbook.summary["hit@5"]

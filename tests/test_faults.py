@@ -13,12 +13,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from langchain_core.embeddings import Embeddings
 
-from app.answer import AnswerService
+from app.service import AnswerService
 from app.settings import Settings
 
 from .conftest import free_port
-from .test_answer import PASSAGES, StubRetriever
+from .library import MemoryLibrary
+from .test_answer import PASSAGES
 
 GOOD = "Anthropic menargetkan titik impas pada tahun 2028 [1]."
 
@@ -80,43 +82,59 @@ def openai_server() -> Iterator[str]:
     server.shutdown()
 
 
-def _llm_service(settings: Settings, base_url: str, **answer: object) -> AnswerService:
+@pytest.fixture
+def library(real_embeddings: Embeddings) -> MemoryLibrary:
+    return MemoryLibrary(PASSAGES, real_embeddings)
+
+
+def _llm_service(
+    settings: Settings, library: MemoryLibrary, base_url: str, **answer: object
+) -> AnswerService:
     cfg = settings.answer.model_copy(
         update={"answerer": "llm", "provider": "openai", "base_url": base_url, **answer}
     )
-    return AnswerService(settings.model_copy(update={"answer": cfg}), StubRetriever(PASSAGES))
+    updated = settings.model_copy(update={"answer": cfg})
+    return AnswerService(updated, library)  # type: ignore[arg-type]
 
 
-def test_real_openai_client_streams_verified_answer(settings: Settings, openai_server: str) -> None:
-    result = _llm_service(settings, openai_server).ask("Kapan Anthropic impas?")
+def test_real_openai_client_streams_verified_answer(
+    settings: Settings, library: MemoryLibrary, openai_server: str
+) -> None:
+    result = _llm_service(settings, library, openai_server).ask("Kapan Anthropic impas?")
     assert result.answerer == "llm" and "2028" in result.answer and not result.unsupported
 
 
-def test_refused_connection_falls_back_within_5s(settings: Settings) -> None:
+def test_refused_connection_falls_back_within_5s(
+    settings: Settings, library: MemoryLibrary
+) -> None:
     closed = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
     t0 = time.monotonic()
-    result = _llm_service(settings, closed, max_retries=0).ask("Kapan Anthropic impas?")
+    result = _llm_service(settings, library, closed, max_retries=0).ask("Kapan Anthropic impas?")
     assert time.monotonic() - t0 < 5
     assert result.answerer == "extractive" and "2028" in result.answer and result.notice
 
 
 def test_429_and_500_are_retried_a_bounded_number_of_times(
-    settings: Settings, openai_server: str
+    settings: Settings, library: MemoryLibrary, openai_server: str
 ) -> None:
     FakeOpenAI.script = ["429", "500", "ok"]
-    result = _llm_service(settings, openai_server, max_retries=2).ask("Kapan Anthropic impas?")
+    result = _llm_service(settings, library, openai_server, max_retries=2).ask(
+        "Kapan Anthropic impas?"
+    )
     assert FakeOpenAI.hits == ["429", "500", "ok"] and result.answerer == "llm"
     FakeOpenAI.script, FakeOpenAI.hits = ["500"] * 10, []
-    result = _llm_service(settings, openai_server, max_retries=2).ask("Kapan Anthropic impas?")
+    result = _llm_service(settings, library, openai_server, max_retries=2).ask(
+        "Kapan Anthropic impas?"
+    )
     assert len(FakeOpenAI.hits) == 3 and result.answerer == "extractive" and result.notice
 
 
 def test_stall_is_cut_and_other_users_are_not_blocked(
-    settings: Settings, openai_server: str
+    settings: Settings, library: MemoryLibrary, openai_server: str
 ) -> None:
     FakeOpenAI.script = ["stall"]
-    stalled = _llm_service(settings, openai_server, read_timeout_s=2.0, max_retries=0)
-    other = AnswerService(settings, StubRetriever(PASSAGES))
+    stalled = _llm_service(settings, library, openai_server, read_timeout_s=2.0, max_retries=0)
+    other = AnswerService(settings, library)  # type: ignore[arg-type]
     box: dict[str, object] = {}
 
     def run_stalled() -> None:

@@ -11,8 +11,8 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from app.answer import AnswerService
 from app.retrieve import HybridRetriever
+from app.service import AnswerService
 from app.settings import Settings
 from ingest.pipeline import ingest
 
@@ -55,18 +55,18 @@ def _evil(canary: str) -> str:
 
 
 @pytest.fixture
-def service_for(tmp_path: Path, settings: Settings, fake_embeddings, canary: str):
+def service_for(tmp_path: Path, settings: Settings, real_embeddings, canary: str):
     (tmp_path / "real.md").write_text(REAL, encoding="utf-8")
     (tmp_path / "evil.txt").write_text(_evil(canary), encoding="utf-8")
     results = ingest(
-        [str(tmp_path / "real.md"), str(tmp_path / "evil.txt")], settings, fake_embeddings
+        [str(tmp_path / "real.md"), str(tmp_path / "evil.txt")], settings, real_embeddings
     )
     assert [r.status for r in results] == ["added", "added"]
-    store = settings.store(fake_embeddings)
+    store = settings.store(real_embeddings)
 
     def make(replies: list[str]) -> AnswerService:
         chat = GenericFakeChatModel(messages=iter([AIMessage(r) for r in replies]))
-        retriever = HybridRetriever(settings, store, fake_embeddings)
+        retriever = HybridRetriever(settings, store, real_embeddings)
         return AnswerService(settings, retriever, chat)
 
     return make

@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.answer import AnswerService
 from app.retrieve import HybridRetriever
+from app.service import AnswerService
 from app.settings import Settings
 from ingest.pipeline import ingest
 from tests.conftest import CORPUS, free_port

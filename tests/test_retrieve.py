@@ -8,20 +8,19 @@ from app.retrieve import HybridRetriever, merge_and_diversify, rrf
 from app.settings import Settings
 from app.types import Passage
 from ingest.pipeline import ingest, remove
-from vectorstore.keyword import KeywordIndex, normalize_number, tokenize
+from ingest.terms import terms
+from vectorstore.keyword import KeywordIndex
 from vectorstore.store import Store
 
 from .conftest import CORPUS
 
 
-def test_tokenizer_stems_indonesian_keeps_negations_and_numbers() -> None:
-    tokens = tokenize("Perusahaan tidak menghasilkan keuntungan sebesar $74 miliar pada 2028", "id")
-    assert "tidak" in tokens and "74" in tokens and "2028" in tokens
-    assert "untung" in tokens and "hasil" in tokens  # Sastrawi stems
-    assert "pada" not in tokens and "yang" not in tokens
-    assert normalize_number("1,4") == normalize_number("1.4") == "1.4"
-    assert normalize_number("1.000") == normalize_number("1,000") == "1000"
-    assert "not" in tokenize("The company is not profitable", "en")
+def test_keyword_index_uses_the_given_tokenizer(tmp_path) -> None:
+    index = KeywordIndex(tmp_path / "bm25", terms)
+    index.build([("a", "Klub itu tidak untung musim ini.", "id"), ("b", "Harga naik.", "id")])
+    assert [i for i, _ in index.search(terms("keuntungan", "id"), 5)] == ["a"]
+    assert index.known("untung") and not index.known("zorbania")
+    assert index.search([], 5) == [] and index.search(["zzz"], 5) == []
 
 
 def test_rrf_prefers_items_ranked_well_by_both() -> None:
@@ -69,7 +68,7 @@ def test_keyword_index_rebuilds_when_store_changes(settings: Settings, fake_embe
     assert all(
         p.doc_id != results[0].doc_id for p in retriever.retrieve("SoftBank", 5, "bm25").passages
     )
-    persisted = KeywordIndex(settings.data_dir / "bm25" / settings.collection)
+    persisted = KeywordIndex(settings.data_dir / "bm25" / settings.collection, terms)
     assert persisted.load() and len(persisted.ids) == store.chunk_count()
 
 

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from app import render
 from app import ui_handlers as h
-from app.answer import AnswerService
 from app.retrieve import HybridRetriever
+from app.service import AnswerService
 from app.settings import Settings
 from app.types import Answer, Citation, Passage
 
@@ -62,9 +62,9 @@ class StubService:
 
 
 @pytest.fixture
-def service(settings: Settings, fake_embeddings: Embeddings) -> AnswerService:
-    store = settings.store(fake_embeddings)
-    return AnswerService(settings, HybridRetriever(settings, store, fake_embeddings))
+def service(settings: Settings, real_embeddings: Embeddings) -> AnswerService:
+    store = settings.store(real_embeddings)
+    return AnswerService(settings, HybridRetriever(settings, store, real_embeddings))
 
 
 def cited_answer() -> Answer:
@@ -442,10 +442,13 @@ def test_relabel_update_uses_ui_text() -> None:
     assert question["label"] == "Pertanyaan" and "Anthropic" in question["placeholder"]
 
 
-def test_llm_choice_from_settings_panel(settings: Settings) -> None:
-    from app.answer import AnswerService
+def test_llm_choice_from_settings_panel(settings: Settings, fake_embeddings: Embeddings) -> None:
+    from app.service import AnswerService
 
-    service = AnswerService(settings, retriever=object(), chat_model=None)  # type: ignore[arg-type]
+    from .library import MemoryLibrary
+
+    library = MemoryLibrary([], fake_embeddings)
+    service = AnswerService(settings, retriever=library, chat_model=None)  # type: ignore[arg-type]
     assert h.llm_service(service, None, "", None) is service
     assert h.llm_service(service, "openai", None, "local") is service
     other = h.llm_service(service, "openai", "http://127.0.0.1:9/v1", "qwen")

@@ -1,88 +1,21 @@
-"""BM25 keyword index (bm25s) with an Indonesian/English tokenizer, persisted beside the store."""
+"""BM25 keyword index (bm25s) persisted beside the store.
+
+The tokenizer is passed in (the text toolkit's ``terms``), so the index, the answer engine and the
+citation judge see the same words.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 import threading
-from collections.abc import Iterable
-from functools import lru_cache
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-# Function words dropped from the index. Negations and numbers are kept on purpose:
-# "tidak impas" and "not profitable" must not match their opposites as well.
-STOP_ID = frozenset(
-    "yang dan di ke dari ini itu dengan untuk pada adalah dalam akan juga atau oleh sebagai "
-    "karena telah sudah bahwa mereka kami kita saya ada bisa lebih para tersebut menjadi dapat "
-    "hingga namun serta agar setelah sedang masih maka jika kalau saat ketika sehingga sebuah "
-    "seorang suatu pun lah kah nya apa siapa kapan berapa mengapa kenapa bagaimana apakah mana "
-    "dia ia beliau kamu anda sangat begitu hal secara lain lagi sendiri tentang antara".split()
-)
-STOP_EN = frozenset(
-    "the a an and of to in is are was were be been being for on with as by it its this that "
-    "these those from or at which who whom whose what when where why how have has had do does "
-    "did will would shall should can could may might must their they them he she his her we our "
-    "you your i me my than then so such there here into about over also just very much many "
-    "some any each both".split()
-)
-NEGATIONS = frozenset("tidak bukan belum tanpa tak no not never without nor".split())
-STOPWORDS = (STOP_ID | STOP_EN) - NEGATIONS
-
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*%?|[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
-_EN_SUFFIXES = ("ingly", "edly", "ments", "ment", "ings", "ing", "ied", "ies", "ed", "es", "s")
-
-
-@lru_cache(maxsize=1)
-def sastrawi() -> tuple[Any, frozenset[str]]:
-    """The process's one PySastrawi stemmer (slow to build) and its root-word dictionary."""
-    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
-
-    factory = StemmerFactory()
-    return factory.create_stemmer(), frozenset(factory.get_words())
-
-
-@lru_cache(maxsize=200_000)
-def stem_id(word: str) -> str:
-    """Indonesian stem (PySastrawi), cached per word: the stemmer is slow."""
-    if len(word) <= 3 or not word.isalpha():
-        return word
-    return str(sastrawi()[0].stem(word)) or word
-
-
-@lru_cache(maxsize=200_000)
-def stem_en(word: str) -> str:
-    """A light English suffix stripper (enough for BM25 recall)."""
-    for suffix in _EN_SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            base = word[: -len(suffix)]
-            return base + "y" if suffix in ("ied", "ies") else base
-    return word
-
-
-def normalize_number(token: str) -> str:
-    """'1,4' and '1.4' index alike; thousands separators ('1.000', '1,000') drop."""
-    core = token.rstrip("%")
-    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", core):
-        core = re.sub(r"[.,]", "", core)
-    else:
-        core = core.replace(",", ".")
-    return core + ("%" if token.endswith("%") else "")
-
-
-def tokenize(text: str, lang: str = "id") -> list[str]:
-    """Lowercased, stopword-free, stemmed tokens; numbers normalized."""
-    stem = stem_id if lang == "id" else stem_en
-    out: list[str] = []
-    for raw in _TOKEN.findall(text.lower()):
-        if raw[0].isdigit():
-            out.append(normalize_number(raw))
-        elif raw not in STOPWORDS and len(raw) > 1:
-            out.append(stem(raw))
-    return out
+Tokenize = Callable[[str, str], list[str]]
+"""tokenize(text, lang) -> index terms (the shared text toolkit's ``terms``)."""
 
 
 def fingerprint(ids: Iterable[str]) -> str:
@@ -96,12 +29,14 @@ def fingerprint(ids: Iterable[str]) -> str:
 class KeywordIndex:
     """A persisted bm25s index over chunk ids; rebuilt when it disagrees with the store."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, tokenize: Tokenize) -> None:
         self.folder = folder
+        self.tokenize = tokenize
         self.ids: list[str] = []
         self.fp = ""
         self.generation: str | None = None  # the store generation this index matches
         self._bm25 = None
+        self._prefixes: set[str] | None = None
         self._lock = threading.Lock()
 
     def build(self, chunks: Iterable[tuple[str, str, str]], generation: str | None = None) -> None:
@@ -112,12 +47,13 @@ class KeywordIndex:
         corpus: list[list[str]] = []
         for chunk_id, text, lang in chunks:
             ids.append(chunk_id)
-            corpus.append(tokenize(text, lang) or ["∅"])
+            corpus.append(self.tokenize(text, lang) or ["∅"])
         bm25 = bm25s.BM25()
         if corpus:
             bm25.index(corpus, show_progress=False)
         with self._lock:
             self._bm25, self.ids, self.fp = (bm25 if corpus else None), ids, fingerprint(ids)
+            self._prefixes = None
             self.generation = generation
         self.save()
 
@@ -153,6 +89,7 @@ class KeywordIndex:
             return False
         with self._lock:
             self._bm25, self.ids, self.fp = bm25, list(info["ids"]), str(info["fingerprint"])
+            self._prefixes = None
             self.generation = info.get("generation")
         return True
 
@@ -165,18 +102,30 @@ class KeywordIndex:
             info["generation"] = generation
             meta.write_text(json.dumps(info))
 
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        """Top-k (chunk_id, score) with score > 0; the query is stemmed both ways."""
-        if self._bm25 is None or not self.ids:
-            return []
-        tokens = list(dict.fromkeys(tokenize(query, "id") + tokenize(query, "en")))
-        if not tokens:
+    def search(self, tokens: list[str], k: int) -> list[tuple[str, float]]:
+        """Top-k (chunk_id, score) with score > 0 for query terms."""
+        if self._bm25 is None or not self.ids or not tokens:
             return []
         scores = np.asarray(self._bm25.get_scores(tokens))
+        if not scores.any():
+            return []
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
         return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def known(self, token: str) -> bool:
+        """Whether a term occurs anywhere in the indexed corpus."""
+        vocab = getattr(self._bm25, "vocab_dict", None) or {}
+        return token in vocab
+
+    def known_prefix(self, prefix: str) -> bool:
+        """Whether some indexed term starts with ``prefix`` (at least four characters)."""
+        with self._lock:
+            if self._prefixes is None:
+                vocab = getattr(self._bm25, "vocab_dict", None) or {}
+                self._prefixes = {t[:n] for t in vocab for n in range(4, 7) if len(t) >= n}
+            return prefix in self._prefixes
 
 
 def _rmtree(path: Path) -> None:

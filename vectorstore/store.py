@@ -1,7 +1,9 @@
-"""The Chroma store: chunks (embedded, cosine) plus one record per document (full text).
+"""The Chroma store: chunks and sentences (embedded, cosine) plus one record per document.
 
-Atomicity without transactions: a document's chunks are written first and its document
-record last (the commit marker); deletion removes the record first. A journal file notes
+Chunks are what retrieval ranks; sentences (each embedded on its own, the pattern of
+sentence-window retrieval) are the answer engine's evidence. Atomicity without transactions: a
+document's chunks and sentences are written first and its document record last (the commit
+marker); deletion removes the record first. A journal file notes
 work in progress, and the next writer repairs whatever a crash left: chunks without a
 committed record, or a record whose chunk count does not match.
 """
@@ -13,13 +15,12 @@ import os
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 from langchain_core.embeddings import Embeddings
 
-from ingest.types import Chunk, Document
+from ingest.types import Chunk, Document, Sentence
 from vectorstore.embeddings import model_id
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 _PAGE = 2000
 _WRITE_BATCH = 500
+_KINDS = ("chunks", "sentences")
 
 
 class StoreError(RuntimeError):
@@ -74,7 +76,8 @@ class Store:
         self.model_id = model_id(embeddings)
         self.client = client
         self.server_mode = bool(settings.chroma_host)
-        self.chunks = self._chunk_collection()
+        self.chunks = self._collection("chunks")
+        self.sentences = self._collection("sentences")
         self.docs = client.get_or_create_collection(
             f"{settings.collection}_docs", configuration={"hnsw": {"space": "cosine"}}
         )
@@ -99,13 +102,13 @@ class Store:
 
     # ----- identity -------------------------------------------------------------------
 
-    def _chunk_collection(self) -> Any:
-        name = f"{self.settings.collection}_chunks"
+    def _collection(self, kind: str) -> Any:
+        name = f"{self.settings.collection}_{kind}"
         names = {c.name for c in self.client.list_collections()}
         if name not in names and f"{name}_rebuild" in names:  # reindex died mid-swap
             self.client.get_collection(f"{name}_rebuild").modify(name=name)
         return self.client.get_or_create_collection(
-            f"{self.settings.collection}_chunks",
+            name,
             configuration={"hnsw": {"space": "cosine"}},
             metadata={"embed_model": self.model_id},
         )
@@ -173,19 +176,21 @@ class Store:
             ids.extend(page["ids"])
 
     def repair(self) -> list[str]:
-        """Remove chunks of uncommitted documents and documents with missing chunks."""
-        committed = {d.doc_id: d.chunks for d in self.list_documents()}
-        counts: dict[str, int] = {}
-        for meta in self._iter_chunk_metas():
-            counts[meta["doc_id"]] = counts.get(meta["doc_id"], 0) + 1
+        """Remove pieces of uncommitted documents and documents with missing pieces."""
+        docs = self.list_documents()
+        committed = {d.doc_id: (d.chunks, d.sentences) for d in docs}
+        counts: dict[str, tuple[int, int]] = {}
+        for doc_id, n in self._doc_counts(self.chunks).items():
+            counts[doc_id] = (n, 0)
+        for doc_id, n in self._doc_counts(self.sentences).items():
+            counts[doc_id] = (counts.get(doc_id, (0, 0))[0], n)
         removed: list[str] = []
         for doc_id, n in counts.items():
             if committed.get(doc_id) != n:
-                self.docs.delete(ids=[doc_id])
-                self.chunks.delete(where={"doc_id": doc_id})
+                self._delete(doc_id)
                 removed.append(doc_id)
         for doc_id, n in committed.items():
-            if doc_id not in counts and n > 0:
+            if doc_id not in counts and n != (0, 0):
                 self.docs.delete(ids=[doc_id])
                 removed.append(doc_id)
         self._dedupe_sources()
@@ -201,13 +206,17 @@ class Store:
             for old in sorted(docs, key=lambda d: d.ingested_at)[:-1]:
                 self._delete(old.doc_id)
 
-    def _iter_chunk_metas(self) -> Iterator[dict[str, Any]]:
+    @staticmethod
+    def _doc_counts(collection: Any) -> dict[str, int]:
+        """Pieces per document in a collection (chunks or sentences)."""
+        counts: dict[str, int] = {}
         offset = 0
         while True:
-            page = self.chunks.get(include=["metadatas"], limit=_PAGE, offset=offset)
+            page = collection.get(include=["metadatas"], limit=_PAGE, offset=offset)
             if not page["ids"]:
-                return
-            yield from page["metadatas"]
+                return counts
+            for meta in page["metadatas"]:
+                counts[meta["doc_id"]] = counts.get(meta["doc_id"], 0) + 1
             offset += len(page["ids"])
 
     # ----- documents -------------------------------------------------------------------
@@ -240,13 +249,22 @@ class Store:
         return []
 
     def add_document(
-        self, doc: Document, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]
+        self,
+        doc: Document,
+        chunks: Sequence[Chunk],
+        vectors: Sequence[Sequence[float]],
+        sentences: Sequence[Sentence] = (),
+        sentence_vectors: Sequence[Sequence[float]] = (),
     ) -> None:
-        """Write chunks, then the document record (the commit). Call inside ``writing()``."""
-        if len(chunks) != len(vectors):
-            raise StoreError("internal: chunk and vector counts differ")
+        """Write chunks and sentences, then the document record (the commit).
+
+        Call inside ``writing()``; ``doc.chunks`` and ``doc.sentences`` must be their counts.
+        """
+        if len(chunks) != len(vectors) or len(sentences) != len(sentence_vectors):
+            raise StoreError("internal: piece and vector counts differ")
         self._journal_begin(doc.doc_id)
         self._write_chunks(self.chunks, doc, chunks, vectors)
+        self._write_sentences(self.sentences, doc, sentences, sentence_vectors)
         self.docs.upsert(
             ids=[doc.doc_id],
             embeddings=[[1.0]],
@@ -263,16 +281,22 @@ class Store:
         vectors: Sequence[Sequence[float]],
     ) -> None:
         common = {"doc_id": doc.doc_id, "title": doc.title, "source": doc.source, "lang": doc.lang}
-        for lo in range(0, len(chunks), _WRITE_BATCH):
-            part = chunks[lo : lo + _WRITE_BATCH]
-            collection.upsert(
-                ids=[c.chunk_id for c in part],
-                embeddings=[list(v) for v in vectors[lo : lo + _WRITE_BATCH]],
-                documents=[c.text for c in part],
-                metadatas=[
-                    {**common, "index": c.index, "start": c.start, "end": c.end} for c in part
-                ],
-            )
+        metas = [{**common, "index": c.index, "start": c.start, "end": c.end} for c in chunks]
+        _upsert(collection, [c.chunk_id for c in chunks], [c.text for c in chunks], vectors, metas)
+
+    def _write_sentences(
+        self,
+        collection: Any,
+        doc: Document,
+        sentences: Sequence[Sentence],
+        vectors: Sequence[Sequence[float]],
+    ) -> None:
+        metas = [
+            {"doc_id": doc.doc_id, "index": s.index, "start": s.start, "end": s.end}
+            for s in sentences
+        ]
+        ids = [s.sentence_id for s in sentences]
+        _upsert(collection, ids, [s.text for s in sentences], vectors, metas)
 
     def delete_document(self, doc_id: str) -> None:
         """Remove a document: record first (uncommit), then its chunks."""
@@ -283,6 +307,7 @@ class Store:
     def _delete(self, doc_id: str) -> None:
         self.docs.delete(ids=[doc_id])
         self.chunks.delete(where={"doc_id": doc_id})
+        self.sentences.delete(where={"doc_id": doc_id})
 
     # ----- chunks ----------------------------------------------------------------------
 
@@ -299,6 +324,12 @@ class Store:
                 return
             yield from zip(page["ids"], page["documents"], page["metadatas"], strict=True)
             offset += len(page["ids"])
+
+    def document_chunks(self, doc_id: str) -> list[tuple[str, str, dict[str, Any]]]:
+        """One document's chunks as (id, text, metadata), in document order."""
+        page = self.chunks.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
+        rows = list(zip(page["ids"], page["documents"], page["metadatas"], strict=True))
+        return sorted(rows, key=lambda row: int(row[2].get("index", 0)))
 
     def get_chunks(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """Chunks by id → (text, metadata)."""
@@ -332,39 +363,93 @@ class Store:
             )
         ]
 
-    def rebuild_chunks(
-        self, items: Iterator[tuple[Document, Sequence[Chunk], Sequence[Sequence[float]]]]
-    ) -> None:
-        """Write every chunk into a fresh collection, then swap it in (used by reindex).
+    def get_sentences(
+        self, doc_ids: Sequence[str]
+    ) -> dict[str, list[tuple[Sentence, list[float]]]]:
+        """Every stored sentence of these documents with its vector, in document order."""
+        if not doc_ids:
+            return {}
+        page = self.sentences.get(
+            where={"doc_id": {"$in": list(doc_ids)}},
+            include=["documents", "metadatas", "embeddings"],
+        )
+        out: dict[str, list[tuple[Sentence, list[float]]]] = {d: [] for d in doc_ids}
+        for sid, text, meta, vector in zip(
+            page["ids"], page["documents"], page["metadatas"], page["embeddings"], strict=True
+        ):
+            sentence = Sentence(
+                sentence_id=sid,
+                doc_id=str(meta["doc_id"]),
+                index=int(meta["index"]),
+                text=text,
+                start=int(meta["start"]),
+                end=int(meta["end"]),
+            )
+            out.setdefault(sentence.doc_id, []).append((sentence, list(vector)))
+        for rows in out.values():
+            rows.sort(key=lambda row: row[0].index)
+        return out
 
-        Until the swap the old chunks stay in place, so an interrupted reindex loses nothing.
+    def rebuild(
+        self,
+        items: Iterator[
+            tuple[
+                Document,
+                Sequence[Chunk],
+                Sequence[Sequence[float]],
+                Sequence[Sentence],
+                Sequence[Sequence[float]],
+            ]
+        ],
+    ) -> None:
+        """Write every chunk and sentence into fresh collections, then swap them in (reindex).
+
+        Until the swap the old pieces stay in place, so an interrupted reindex loses nothing.
         """
-        name = f"{self.settings.collection}_chunks"
-        tmp_name = f"{name}_rebuild"
-        if tmp_name in [c.name for c in self.client.list_collections()]:
-            self.client.delete_collection(tmp_name)
-        tmp = self.client.create_collection(
-            tmp_name,
+        tmp = {kind: self._fresh(f"{self.settings.collection}_{kind}_rebuild") for kind in _KINDS}
+        counts: dict[str, dict[str, int]] = {}
+        for doc, chunks, vectors, sentences, sentence_vectors in items:
+            self._write_chunks(tmp["chunks"], doc, chunks, vectors)
+            self._write_sentences(tmp["sentences"], doc, sentences, sentence_vectors)
+            counts[doc.doc_id] = {"chunks": len(chunks), "sentences": len(sentences)}
+        self._journal_begin("reindex")
+        for doc_id, n in counts.items():
+            self.docs.update(ids=[doc_id], metadatas=[n])
+        for kind in _KINDS:
+            name = f"{self.settings.collection}_{kind}"
+            self.client.delete_collection(name)
+            tmp[kind].modify(name=name)
+        self.chunks = self.client.get_collection(f"{self.settings.collection}_chunks")
+        self.sentences = self.client.get_collection(f"{self.settings.collection}_sentences")
+        self._journal_end()
+
+    def _fresh(self, name: str) -> Any:
+        if name in [c.name for c in self.client.list_collections()]:
+            self.client.delete_collection(name)
+        return self.client.create_collection(
+            name,
             configuration={"hnsw": {"space": "cosine"}},
             metadata={"embed_model": self.model_id},
         )
-        counts: dict[str, int] = {}
-        for doc, chunks, vectors in items:
-            self._write_chunks(tmp, doc, chunks, vectors)
-            counts[doc.doc_id] = len(chunks)
-        self._journal_begin("reindex")
-        for doc_id, n in counts.items():
-            self.docs.update(ids=[doc_id], metadatas=[{"chunks": n}])
-        self.client.delete_collection(name)
-        tmp.modify(name=name)
-        self.chunks = self.client.get_collection(name)
-        self._journal_end()
+
+
+def _upsert(
+    collection: Any,
+    ids: Sequence[str],
+    texts: Sequence[str],
+    vectors: Sequence[Sequence[float]],
+    metas: Sequence[dict[str, Any]],
+) -> None:
+    """Write pieces with their vectors, in batches Chroma accepts."""
+    for lo in range(0, len(ids), _WRITE_BATCH):
+        hi = lo + _WRITE_BATCH
+        collection.upsert(
+            ids=list(ids[lo:hi]),
+            embeddings=[list(v) for v in vectors[lo:hi]],
+            documents=list(texts[lo:hi]),
+            metadatas=list(metas[lo:hi]),
+        )
 
 
 def _doc_from_meta(doc_id: str, meta: dict[str, Any], text: str) -> Document:
     return Document(doc_id=doc_id, text=text, **meta)
-
-
-def store_path(settings: Settings) -> Path:
-    """Where the embedded store lives."""
-    return settings.data_dir / "chroma"

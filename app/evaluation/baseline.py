@@ -10,15 +10,14 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from app.question import question_language
 from app.types import Answer, Citation, Passage
-from ingest.text import sentence_spans
+from ingest.text import detect_language, sentence_spans
 
 if TYPE_CHECKING:
     from langchain_core.documents import Document as LCDocument
     from langchain_core.embeddings import Embeddings
 
-    from app.answer import AnswerService
+    from app.service import AnswerService
     from app.settings import Settings
 
 
@@ -98,6 +97,6 @@ class TextbookBaseline:
             citations=[_citation(top)] if top else [],
             passages=passages,
             timings={"retrieve_ms": retrieve_ms, "total_ms": (time.perf_counter() - t0) * 1000},
-            lang=question_language(question),
+            lang=detect_language(question),
             answerer="textbook",
         )

@@ -6,7 +6,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from app.evaluate import RATE_KEYS, SUMMARY_KEYS, EvalRun, Row, summarize
+from app.evaluation.metrics import RATE_KEYS, Row
+from app.evaluation.run import SUMMARY_KEYS, EvalRun, abstention_curve, summarize
 
 CHART_METRICS = (
     "hit@5",
@@ -86,6 +87,60 @@ def latency_table(runs: dict[str, EvalRun]) -> list[str]:
     return _table(["config", "stage", "p50 ms", "p95 ms"], body, 1)
 
 
+def curve_table(run: EvalRun, threshold: float) -> list[str]:
+    """The abstention trade-off at a dozen thresholds over the measured range; the fitted one
+    is marked."""
+    curve = abstention_curve(run.rows)
+    if not curve:
+        return ["- not measurable: the questions need answerable and unanswerable ones"]
+    nearest = min(curve, key=lambda c: abs(c["threshold"] - threshold))
+    shown = curve[:: max(1, len(curve) // 12)]
+    if nearest not in shown:
+        shown = sorted([*shown, nearest], key=lambda c: c["threshold"])
+    body = [
+        [
+            f"{c['threshold']:.2f}" + (" (fitted)" if c is nearest else ""),
+            c["false_abstention"],
+            c["abstention_accuracy"],
+        ]
+        for c in shown
+    ]
+    return _table(["answer from support ≥", "false abstention", "abstention accuracy"], body)
+
+
+def model_section(meta: dict[str, Any]) -> list[str]:
+    """How the answer model was fitted, and its feature ablations."""
+    if not meta:
+        return []
+    data = meta.get("data", {})
+    lines = [
+        "## The answer model",
+        "",
+        f"Fitted {meta.get('fitted', '?')} by `python -m app.answer.fit` on "
+        f"{data.get('builtin', '?')} built-in questions and {data.get('realset_train', '?')} "
+        f"questions of the real-article train half "
+        f"({', '.join(data.get('realset_train_articles', []))}); out-of-fold top-1 sentence "
+        f"accuracy {meta.get('top1', '?')}. The held-out half is never read by the fit.",
+    ]
+    ablation = meta.get("ablation") or []
+    if meta.get("dropped"):
+        lines += [
+            "",
+            f"Feature groups dropped by backward elimination: {', '.join(meta['dropped'])}.",
+        ]
+    if ablation:
+        lines += [
+            "",
+            "### Feature ablations (out-of-fold, training questions)",
+            "",
+            *_table(
+                ["without", "top-1 sentence", "answer accuracy (factoid)"],
+                [[a["without"], a["top1"], a["answer_accuracy"]] for a in ablation],
+            ),
+        ]
+    return lines
+
+
 def render(runs: dict[str, EvalRun], source: str, chart: str) -> str:
     """The whole report as markdown."""
     lines = [
@@ -104,12 +159,23 @@ def render(runs: dict[str, EvalRun], source: str, chart: str) -> str:
         "",
         *latency_table(runs),
     ]
+    from app.answer.model import load_model
+
+    model = load_model()
     for name, run in runs.items():
         lines += ["", f"## {name}", "", "### By language", ""]
         lines += category_table(run.rows, lambda r: str(r["lang"]))
         lines += ["", "### By question type", ""]
         lines += category_table(run.rows, lambda r: str(r["type"]))
+        lines += ["", "### By question kind (as the engine parsed it)", ""]
+        lines += category_table(run.rows, lambda r: str(r.get("kind", "")))
+        lines += ["", "### By document", ""]
+        lines += category_table(run.rows, lambda r: str(r.get("doc", "")))
+        if any(r.get("support") is not None for r in run.rows):
+            lines += ["", "### Abstention trade-off", ""]
+            lines += curve_table(run, model.abstain_below)
         lines += ["", "### Failing questions", "", *failures(run.rows)]
+    lines += ["", *model_section(model.meta)]
     return "\n".join(lines) + "\n"
 
 

@@ -11,19 +11,21 @@ from typing import TYPE_CHECKING
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 import prompts
-from app.citations import extract_markers, judge_answer, split_answer, strip_markers
+from app.answer.engine import Draft, Engine
+from app.answer.judge import Judge
+from app.answer.markers import extract_markers, split_answer, strip_markers
+from app.answer.query import merge_followup, parse_query
 from app.constants import ABSTAIN_TEXTS, abstain_text
-from app.extractive import answer_comparison, answer_extractive
-from app.question import analyze, merge_followup, parse_comparison, question_language
 from app.retrieve import HybridRetriever
 from app.sanitize import plain_text
-from app.textmatch import Vocab, content_words, tokenize
 from app.types import Answer, Citation, Passage
-from ingest.text import sentence_spans
+from ingest.terms import term_set
+from ingest.text import detect_language, sentence_spans
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from app.answer.model import Model
     from app.settings import Settings
 
 TokenCallback = Callable[[str], None]
@@ -55,12 +57,16 @@ def fence_passages(passages: list[Passage]) -> str:
     return "\n\n".join(blocks)
 
 
+def _both_terms(text: str) -> frozenset[str]:
+    return term_set(text, "id") | term_set(text, "en")
+
+
 def _support_spans(sentence: str, passage: Passage) -> list[tuple[int, int]]:
-    """Document offsets of the passage sentence that best matches an answer sentence."""
-    words = set(content_words(strip_markers(sentence)))
+    """Document offsets of the passage sentence sharing most words with an answer sentence."""
+    words = _both_terms(strip_markers(sentence))
     best, best_score = None, 0.0
     for a, b in sentence_spans(passage.text):
-        score = len(words & set(content_words(passage.text[a:b]))) / (len(words) or 1)
+        score = len(words & _both_terms(passage.text[a:b])) / (len(words) or 1)
         if score > best_score:
             best, best_score = (a, b), score
     return [(passage.start + best[0], passage.start + best[1])] if best else []
@@ -97,29 +103,32 @@ def build_citations(
 
 
 def addresses(question: str, answer: str) -> bool:
-    """Whether an answer touches the question at all: one of its entities or keywords."""
-    info = analyze(question)
-    wanted = [*info.entities, *info.keywords]
+    """Whether an answer touches the question at all: one of its words, in either language."""
+    wanted = parse_query(question).terms
     if not wanted:
         return True
-    vocab = Vocab([strip_markers(answer)])
-    return any(all(vocab.has(t) for t in tokenize(w)) for w in wanted if tokenize(w))
+    found = _both_terms(strip_markers(answer))
+    return any(group & found for group in wanted)
 
 
 class AnswerService:
-    """Everything needed to answer: settings, a retriever and (optionally) a chat model."""
+    """Everything needed to answer: settings, a retriever, the engine, the judge and (optionally)
+    a chat model."""
 
     def __init__(
         self,
         settings: Settings,
         retriever: HybridRetriever | None = None,
         chat_model: BaseChatModel | None = None,
+        model: Model | None = None,
     ) -> None:
         self.settings = settings
         if retriever is None:
             embeddings = settings.embeddings()
             retriever = HybridRetriever(settings, settings.store(embeddings), embeddings)
         self.retriever = retriever
+        self.engine = Engine(retriever, model)
+        self.judge = Judge(retriever.embeddings)
         self._chat_model = chat_model
 
     def with_chat_model(self, chat_model: BaseChatModel) -> AnswerService:
@@ -150,19 +159,33 @@ class AnswerService:
         t0 = time.perf_counter()
         question = question.strip()
         answerer = answerer or self.settings.answer.answerer
-        lang = question_language(question)
+        lang = detect_language(question)
         standalone = self.standalone(question, history or [], answerer)
-        result = (
-            self._compare(standalone, lang, k, mode)
-            if parse_comparison(standalone)
-            else self._single(standalone, lang, k, mode, answerer, on_token)
-        )
+        query = parse_query(standalone, lang)
+        timings: dict[str, float] = {}
+        wanted = max(k or self.settings.retrieval.k, self.settings.answer.evidence_passages)
+        if query.kind == "compare" and len(query.entities) >= 2:
+            t1 = time.perf_counter()
+            draft = self.engine.compare(query, wanted, mode)
+        else:
+            retrieval = self.retriever.retrieve(standalone, wanted, mode)
+            timings.update(retrieval.timings)
+            t1 = time.perf_counter()
+            draft = self.engine.answer(query, retrieval)
+        timings["answer_ms"] = (time.perf_counter() - t1) * 1000
+        result = self._finish(draft, lang, "extractive")
+        if answerer == "llm":
+            t2 = time.perf_counter()
+            top = draft.passages[: k or self.settings.retrieval.k]
+            result = self._llm(standalone, top, lang, result, on_token)
+            timings["llm_ms"] = (time.perf_counter() - t2) * 1000
+        result.timings = {**timings, **result.timings}
         result.question = question
         result.timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return result
 
     def standalone(self, question: str, history: list[str], answerer: str) -> str:
-        """Resolve a follow-up ("dan Anthropic?") against the conversation."""
+        """Resolve a follow-up ("dan Persija?") against the conversation."""
         if not history:
             return question
         merged = merge_followup(question, history)
@@ -185,84 +208,26 @@ class AnswerService:
         condensed = plain_text(out.text).strip().splitlines()[0] if out.text.strip() else ""
         return condensed if not out.error and 0 < len(condensed) < 300 else question
 
-    # ---------------------------------------------------------------- single question
-
-    def _single(
-        self,
-        question: str,
-        lang: str,
-        k: int | None,
-        mode: str | None,
-        answerer: str,
-        on_token: TokenCallback | None,
-    ) -> Answer:
-        retrieval = self.retriever.retrieve(question, k, mode)
-        passages = retrieval.passages
-        timings = dict(retrieval.timings)
-        t1 = time.perf_counter()
-        extractive = self._extractive(question, passages, lang)
-        timings["answer_ms"] = (time.perf_counter() - t1) * 1000
-        if answerer != "llm":
-            extractive.timings = {**timings, **extractive.timings}
-            return extractive
-        t2 = time.perf_counter()
-        result = self._llm(question, passages, lang, extractive, on_token)
-        timings["llm_ms"] = (time.perf_counter() - t2) * 1000
-        result.timings = {**timings, **result.timings}
-        return result
-
-    def _extractive(self, question: str, passages: list[Passage], lang: str) -> Answer:
+    def _finish(self, draft: Draft, lang: str, answerer: str) -> Answer:
+        """Check every sentence's citations and build the answer record."""
         t0 = time.perf_counter()
-        res = answer_extractive(question, passages, lang=lang)
-        return self._finish(res.answer, res.abstained, passages, lang, "extractive", res.used, t0)
-
-    def _finish(
-        self,
-        text: str,
-        abstained: bool,
-        passages: list[Passage],
-        lang: str,
-        answerer: str,
-        used: list[tuple[int, tuple[int, int]]] | None,
-        t0: float,
-    ) -> Answer:
-        text = plain_text(text)
-        cleaned, unsupported = judge_answer(text, [p.text for p in passages])
-        if abstained:
+        text = plain_text(draft.text)
+        passages = draft.passages
+        cleaned, unsupported = self.judge.judge_answer(text, [p.text for p in passages])
+        if draft.abstained:
             unsupported = []
-        verify_ms = (time.perf_counter() - t0) * 1000
         return Answer(
             answer=cleaned,
-            abstained=abstained,
-            citations=[] if abstained else build_citations(cleaned, passages, used),
+            abstained=draft.abstained,
+            citations=[] if draft.abstained else build_citations(cleaned, passages, draft.used),
             passages=passages,
             unsupported=unsupported,
-            timings={"verify_ms": verify_ms},
+            timings={"verify_ms": (time.perf_counter() - t0) * 1000},
             lang=lang,
             answerer=answerer,
+            kind=draft.kind,
+            support=draft.support,
         )
-
-    # ---------------------------------------------------------------- comparison
-
-    def _compare(self, question: str, lang: str, k: int | None, mode: str | None) -> Answer:
-        parsed = parse_comparison(question)
-        assert parsed is not None
-        entities, aspect = parsed
-        timings: dict[str, float] = {}
-        per_entity: dict[str, list[Passage]] = {}
-        per_k = max(3, (k or self.settings.retrieval.k) // 2)
-        for entity in entities:
-            got = self.retriever.retrieve(f"{entity} {aspect}".strip(), per_k, mode)
-            per_entity[entity] = got.passages
-            for key, value in got.timings.items():
-                timings[key] = timings.get(key, 0.0) + value
-        t0 = time.perf_counter()
-        res = answer_comparison(question, per_entity, lang=lang)
-        result = self._finish(
-            res.answer, res.abstained, res.passages, lang, "extractive", res.used, t0
-        )
-        result.timings = {**timings, "answer_ms": (time.perf_counter() - t0) * 1000}
-        return result
 
     # ---------------------------------------------------------------- LLM
 
@@ -313,12 +278,11 @@ class AnswerService:
         return result
 
     def _judge_llm(self, question: str, text: str, passages: list[Passage], lang: str) -> Answer:
-        t0 = time.perf_counter()
         clean = plain_text(text)
         abstained = strip_markers(clean).strip() in ABSTAIN_TEXTS
         if abstained:
             clean = abstain_text(lang)
-        result = self._finish(clean, abstained, passages, lang, "llm", None, t0)
+        result = self._finish(Draft(clean, abstained, passages), lang, "llm")
         if not abstained and not result.unsupported and not addresses(question, clean):
             # supported but beside the point (e.g. an instruction injected into a passage)
             result.unsupported = split_answer(clean)

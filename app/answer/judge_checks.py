@@ -1,0 +1,127 @@
+"""Exact checks of the citation judge: numbers, names, weekdays and negation.
+
+Each check looks at a claim (the sentence, or one of its clauses) and its *alignment*: the cited
+passage sentence most similar to it (the best sentence), the adjacent pair when that matches
+better (the span), and the best sentence's closer neighbour (the region). A failure is a
+``(reason, item)`` pair; any failure makes the sentence unsupported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from app.answer.claim_text import Unit, negated, slot_rival
+from ingest.names import name_occurs
+from ingest.numbers import facts_match
+
+Failure = tuple[str, str]
+NameMatch = Callable[[str, Sequence[Unit], str], bool]  # (name, units, claim language)
+
+
+@dataclass
+class Alignment:
+    """Where a claim sits in the cited passages."""
+
+    claim: Unit
+    best: int  # index of the best sentence
+    span: tuple[int, int]  # the best sentence, or the adjacent pair that matches better
+    region: list[int]  # best sentence and its closer neighbour, per cited passage
+    sim: float  # best similarity to a sentence or pair
+    segments: list[Unit]  # clauses of the best sentence
+
+
+def check_numbers(al: Alignment, whole: Unit, units: Sequence[Unit]) -> list[Failure]:
+    """Each number in the support region, and not one the best sentence states otherwise."""
+    best = units[al.best]
+    region = [f for j in al.region for f in units[j].values]
+    other = [f for f in best.values if not facts_match(f, whole.values)]
+    out: list[Failure] = []
+    for written, fact in al.claim.facts:
+        if not facts_match(fact, region):
+            out.append(("number not in the support region", written))
+        elif other and not facts_match(fact, best.values):
+            out.append(("the best sentence states another number", written))
+    return out
+
+
+def check_presence(whole: Unit, units: Sequence[Unit], named: NameMatch) -> list[Failure]:
+    """Every name and weekday of the claim occurs in the cited passages."""
+    out: list[Failure] = [
+        ("name not in the cited passages", name)
+        for name in whole.names
+        if not named(name, units, whole.lang)
+    ]
+    days = frozenset().union(*(u.days for u in units))
+    if whole.days - days:
+        out.append(("weekday not in the cited passages", whole.text))
+    return out
+
+
+def context(al: Alignment, units: Sequence[Unit], claim_names: Sequence[str]) -> list[Unit]:
+    """Where the claim's names may be: the span, and — when the best sentence names no one
+    the claim leaves out — the nearest earlier sentence naming anyone (the antecedent of
+    "its" / "ia")."""
+    best = units[al.best]
+    span = [units[j] for j in range(al.span[0], al.span[1] + 1)]
+    strangers = [n for n in best.names if not any(_same(n, m) for m in claim_names)]
+    if strangers:
+        return span
+    earlier = [
+        u
+        for u in units[: min(al.best, al.span[0])]
+        if u.passage == best.passage and any(not any(c.isdigit() for c in n) for n in u.names)
+    ]
+    return [*earlier[-1:], *span]
+
+
+def _same(a: str, b: str) -> bool:
+    return name_occurs(a, b, partial=True) or name_occurs(b, a, partial=True)
+
+
+def check_names(
+    aligned: Sequence[Alignment], whole: Unit, units: Sequence[Unit], named: NameMatch
+) -> list[Failure]:
+    """Each name of the claim in the context of the sentence or of one of its clauses."""
+    pools = [context(al, units, whole.names) for al in aligned]
+    return [
+        ("name not where the claim's content is", name)
+        for name in whole.names
+        if not any(named(name, pool, whole.lang) for pool in pools)
+    ]
+
+
+def check_slots(al: Alignment, whole: Unit, units: Sequence[Unit], cross: bool) -> list[Failure]:
+    """No name swapped for the one the best sentence states in its place, nor paired with
+    the fact the best sentence gives someone else ("A for X, B for Y" read as "A for Y")."""
+    best = units[al.best]
+    out: list[Failure] = []
+    for name in al.claim.names:
+        if name_occurs(name, best.text, partial=True):
+            continue
+        if not cross and (rival := slot_rival(al.claim.text, name, best.text)):
+            out.append(("the best sentence names another in this place", rival))
+    if len(al.segments) < 2:
+        return out
+    for _, fact in al.claim.facts:
+        at = [s for s in al.segments if facts_match(fact, s.values)]
+        for name in al.claim.names:
+            holds = [s for s in al.segments if name_occurs(name, s.text, partial=True)]
+            if not at or not holds or any(s in holds for s in at):
+                continue
+            alien = any(not name_occurs(n, whole.text, True) for s in at for n in s.names)
+            rival = any(not facts_match(f, whole.values) for s in holds for f in s.values)
+            if alien and rival:
+                out.append(("the passage pairs the name with another fact", name))
+    return out
+
+
+def check_negation(al: Alignment, units: Sequence[Unit], segment: Unit | None) -> list[Failure]:
+    """The claim is negated exactly when the matching clause of the best sentence is (across
+    languages only a negated claim is checked: a translation may lose a negation word)."""
+    best = units[al.best]
+    theirs = negated((segment or best).text)
+    mine = negated(al.claim.text)
+    if mine != theirs and (best.lang == al.claim.lang or mine):
+        return [("negation differs from the passage", al.claim.text)]
+    return []

@@ -1,0 +1,122 @@
+"""The fitted answer model: feature weights, abstention threshold and composition settings.
+
+Written by ``python -m app.answer.fit`` to ``app/answer/model.json``; nothing in it is set by
+hand. A model names the features it was fitted on, so an ablated model works with the same code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.answer.features import ABSTAIN_FEATURES, FEATURES
+
+MODEL_PATH = Path(__file__).with_name("model.json")
+
+
+@dataclass(frozen=True)
+class Compose:
+    """How many sentences an answer takes and how much of their surroundings."""
+
+    ratio: float = 0.5  # further sentences need this share of the best one's probability
+    max_sentences: int = 3
+    before: int = 0  # neighbours added before the best sentence
+    after: int = 1  # neighbours added after it
+    max_chars: int = 600
+
+
+@dataclass(frozen=True)
+class Model:
+    """Logistic regression over :data:`FEATURES` plus the decisions fitted with it."""
+
+    features: tuple[str, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    abstain: tuple[float, ...] = (1.0, 0.0, 0.0, 0.0, 0.0, 0.0)  # ABSTAIN_FEATURES, intercept
+    abstain_below: float = 0.0  # answer only when the abstention score reaches this
+    factoid: Compose = field(default_factory=Compose)
+    listing: Compose = field(default_factory=lambda: Compose(ratio=0.3, max_sentences=4))
+    open_chars: int = 1200
+    open_ratio: float = 0.3
+    mmr_lambda: float = 0.7
+    summary_position: float = 0.0  # weights of lead position and fact density in summaries
+    summary_facts: float = 0.0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> list[int]:
+        """Positions of the model's features among :data:`FEATURES`."""
+        return [FEATURES.index(name) for name in self.features]
+
+    def probabilities(self, X: np.ndarray) -> np.ndarray:
+        """P(the sentence answers the question) for each row of a full feature matrix."""
+        if len(X) == 0:
+            return np.zeros(0, dtype=np.float64)
+        z = X[:, self.columns].astype(np.float64) @ np.asarray(self.coef) + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def support(self, values: Sequence[float]) -> float:
+        """How surely the articles answer the question: the abstention score of the values of
+        :data:`~app.answer.features.ABSTAIN_FEATURES`."""
+        if len(values) + 1 != len(self.abstain):
+            raise ValueError("the answer model's abstention weights do not fit its features")
+        return float(np.dot(self.abstain[:-1], values) + self.abstain[-1])
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON written to ``model.json``."""
+        return {
+            "features": list(self.features),
+            "coef": [round(float(c), 6) for c in self.coef],
+            "intercept": round(float(self.intercept), 6),
+            "abstain": [round(float(w), 6) for w in self.abstain],
+            "abstain_below": round(float(self.abstain_below), 6),
+            "factoid": self.factoid.__dict__,
+            "listing": self.listing.__dict__,
+            "open_chars": self.open_chars,
+            "open_ratio": self.open_ratio,
+            "mmr_lambda": self.mmr_lambda,
+            "summary_position": self.summary_position,
+            "summary_facts": self.summary_facts,
+            "meta": self.meta,
+        }
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> Model:
+        """Read a model written by :meth:`to_json`."""
+        unknown = [f for f in data["features"] if f not in FEATURES]
+        if len(data.get("abstain", ())) != len(ABSTAIN_FEATURES) + 1:
+            raise ValueError("the answer model's abstention weights do not fit; refit it")
+        if unknown:
+            raise ValueError(f"the answer model uses unknown features: {', '.join(unknown)}")
+        return Model(
+            features=tuple(data["features"]),
+            coef=tuple(float(c) for c in data["coef"]),
+            intercept=float(data["intercept"]),
+            abstain=tuple(float(w) for w in data["abstain"]),
+            abstain_below=float(data.get("abstain_below", 0.0)),
+            factoid=Compose(**data.get("factoid", {})),
+            listing=Compose(**data.get("listing", {})),
+            open_chars=int(data.get("open_chars", 1200)),
+            open_ratio=float(data.get("open_ratio", 0.3)),
+            mmr_lambda=float(data.get("mmr_lambda", 0.7)),
+            summary_position=float(data.get("summary_position", 0.0)),
+            summary_facts=float(data.get("summary_facts", 0.0)),
+            meta=dict(data.get("meta", {})),
+        )
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_PATH) -> Model:
+    """The fitted model (read once per process)."""
+    try:
+        return Model.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise ValueError(
+            f"the answer model {path} is missing; run `python -m app.answer.fit`"
+        ) from None

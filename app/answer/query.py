@@ -1,0 +1,309 @@
+"""Parse a question once: language, kind, the type of answer it expects, names, numbers, terms.
+
+Everything here rests on closed-class words of Indonesian and English (question words, words that
+frame a request such as "ringkas" or "compare", units, money and time words); nothing depends on
+what the articles are about.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ingest.names import proper_names
+from ingest.numbers import Fact, canonical_unit, number_facts, units, years
+from ingest.terms import query_terms, words
+from ingest.text import detect_language
+
+Kind = Literal["factoid", "list", "open", "summary", "compare"]
+Expect = Literal["", "quantity", "money", "percent", "date", "duration", "person", "name", "reason"]
+
+_SUMMARY = re.compile(
+    r"\b(ringkas\w*|rangkum\w*|intisari|ikhtisar|summar(?:y|i[sz]e[sd]?|ies)|sum up|overview|"
+    r"gist|tl;?dr|garis besar|pokok[- ]pokok)\b"
+)
+_COMPARE = re.compile(
+    r"\b(bandingkan|perbandingan|dibandingkan|membandingkan|versus|vs\.?|compar(?:e[ds]?|ison)|"
+    r"perbedaan|bedanya|beda|differences?|differ|contrast)\b"
+)
+_OPEN = re.compile(
+    r"\b(mengapa|kenapa|why|jelaskan|uraikan|gambarkan|explain|describe|elaborate|"
+    r"apa (?:saja )?(?:risiko|dampak|akibat|alasan|tantangan|pelajaran|manfaat|strategi)\w*|"
+    r"what (?:are|were|is|was) the (?:risks?|impacts?|effects?|consequences?|reasons?|"
+    r"challenges?|lessons?|benefits?|strategy|strategies)|"
+    r"bagaimana(?! dengan)|how(?! (?:much|many|long|far|big|large|old|often|soon|tall|high))|"
+    r"in what way)\b"
+)
+# Two questions in one, one of them a why or a how: "Mengapa X, dan bagaimana Y?"
+_COMPOUND = re.compile(
+    r"\b(?:mengapa|kenapa|why|bagaimana|how(?! much| many| long))\b.*(?:,|\b(?:dan|and|serta)\b)"
+    r"\s*(?:apa|apakah|bagaimana|mengapa|siapa|what|how|why|who|which)\b"
+    r"|\b(?:apa|apakah|what)\b.*(?:,|\b(?:dan|and|serta)\b)\s*(?:mengapa|kenapa|why|bagaimana|"
+    r"how(?! much| many| long))\b"
+)
+_LIST = re.compile(
+    r"\b(apa saja|siapa saja|mana saja|manakah saja|sebutkan|daftar\w*|list|name the|"
+    r"what are the|what were the|which (?:\w+ ){0,2}?\w+(?:s|ies) (?:are|were|have|had|did|do)\b|"
+    r"(?:what|which|name|the|apa|sebutkan) (?:saja )?(?:two|three|four|five|six|seven|dua|"
+    r"tiga|empat|lima|enam|tujuh) \w+)"
+)
+_TYPED: tuple[tuple[Expect, re.Pattern[str]], ...] = (
+    (
+        "",
+        re.compile(r"\b(what|apa|apakah|which|where|di mana|ke mana|dari mana|mana)\b"),
+    ),
+    (
+        "duration",
+        re.compile(
+            r"\b(berapa lama\w*|how long|berapa (?:hari|minggu|pekan|bulan|tahun|jam|dekade)\b"
+            r"(?! (?:yang lalu|sebelum))|how many (?:days|weeks|months|years|hours|decades)|"
+            r"jangka waktu|for how long|rentang waktu)"
+        ),
+    ),
+    (
+        "date",
+        re.compile(
+            r"\b(kapan\w*|when|tahun berapa|pada tahun apa|abad ke ?berapa|tanggal berapa|"
+            r"pada tanggal|bulan apa|sejak kapan|since when|(?:in |on )?(?:what|which) "
+            r"(?:year|date|month|day|century|decade))\b"
+        ),
+    ),
+    (
+        "percent",
+        re.compile(
+            r"(\b(berapa persen\w*|persentase|what percent\w*|what share|what proportion|"
+            r"what fraction|berapa bagian|what part|by what percent\w*)\b)"
+        ),
+    ),
+    (
+        "money",
+        re.compile(
+            r"\b(how much money|how much (?:did|does|do|will|would|was|were|is|are|has|have)\b"
+            r"(?=.*\b(?:cost\w*|spen[dt]\w*|pa(?:y|id)\w*|worth|earn\w*|rais\w*|invest\w*|"
+            r"fund\w*|sav\w*|budget\w*|charg\w*|fine[sd]?|money)\b)|"
+            r"(?:berapa|seberapa) (?:besar )?(?:biaya|harga|nilai|dana|anggaran|uang|gaji|denda|"
+            r"ongkos|tarif|investasi|modal|pendapatan|kerugian|laba|utang)\w*|"
+            r"what (?:was|is|were|are) the (?:cost|price|value|fine|fee|budget|salary)\b)"
+        ),
+    ),
+    (
+        "person",
+        re.compile(r"\b(siapa\w*|who|whom|whose)\b"),
+    ),
+    (
+        "reason",
+        re.compile(
+            r"\b(mengapa|kenapa|why|apa (?:alasan|penyebab|sebab)\w*|alasan\w*|penyebab\w*|"
+            r"what (?:was |is |were |are )?(?:the )?(?:reasons?|causes?)|for what reason|"
+            r"what caused|how come)\b"
+        ),
+    ),
+    (
+        "name",
+        re.compile(
+            r"\b(what (?:is|was|were) the name|what's the name|apa nama\w*|(?:bernama|dengan nama)"
+            r" apa|under what name|what (?:is|was) .{0,30} called|which (?!year|date|month|day|"
+            r"century|decade)[a-z]+(?<!s)\b(?! (?:is|was|are|were|of)\b)|[a-z]+ (?:apa|mana|"
+            r"manakah)(?= yang| lagi|\?|$))"
+        ),
+    ),
+    (
+        "quantity",
+        re.compile(
+            r"\b(berapa\w*|seberapa|how many|how much|what number|jumlah|by how much|how far|"
+            r"how big|how large|how old|how often)\b"
+        ),
+    ),
+)
+_ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
+_QUANTITY_UNIT = re.compile(
+    r"\b(?:berapa|how many|how much|number of|jumlah)\s+(?:banyak\s+)?([^\W\d_]+)", re.IGNORECASE
+)
+_FOLLOWUP_CUE = re.compile(
+    r"^\s*(dan|and|what about|how about|bagaimana dengan|gimana dengan|lalu|kalau|terus|"
+    r"then|also|juga)\b",
+    re.IGNORECASE,
+)
+_QUESTION_WORD = re.compile(
+    r"\b(apa|berapa|siapa|kapan|mengapa|kenapa|bagaimana|mana|what|how|who|when|why|which|"
+    r"where|di mana)\b",
+    re.IGNORECASE,
+)
+_COMPARE_FILLER = re.compile(
+    r"\b(bandingkan|perbandingan|dibandingkan|membandingkan|versus|vs\.?|compare[ds]?|"
+    r"comparison|perbedaan|bedanya|beda|differences?|differ|contrast|between|antara|dengan|"
+    r"dan|and|with|to|in terms of|dalam hal|soal|terkait|mengenai|tentang|the|their|of|"
+    r"keduanya|both|how|does|do|what|apa|bagaimana|is|are|on|each|in|untuk|masing-masing)\b",
+    re.IGNORECASE,
+)
+_SUMMARY_TARGET = re.compile(
+    r"\b(?:artikel|dokumen|berita|tulisan|laporan|article|document|story|report|piece)\b"
+    r"(?:\s+(?:tentang|mengenai|soal|about|on|regarding|berjudul|titled|called))?\s*(.*)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a question asks for; built once by :func:`parse_query` and passed down."""
+
+    text: str
+    lang: str
+    kind: Kind
+    expects: Expect
+    terms: tuple[frozenset[str], ...]
+    names: tuple[str, ...]
+    numbers: tuple[Fact, ...]
+    years: tuple[int, ...]
+    units: frozenset[str]
+    entities: tuple[str, ...] = ()
+    aspect: str = ""
+    target: str = ""
+    words: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def typed(self) -> bool:
+        """Whether the question wants a particular kind of answer (a number, a date, a name)."""
+        return bool(self.expects)
+
+
+def _expects(low: str) -> tuple[Expect, int]:
+    """The answer type of the earliest question phrase, and where it stands.
+
+    A relative "who" later in the question does not count. At the same position a typed phrase
+    ("what share") wins over a bare "what", a longer one over a shorter one.
+    """
+    best: tuple[int, int, int] | None = None
+    found: Expect = ""
+    for expect, pattern in _TYPED:
+        match = pattern.search(low)
+        if match:
+            key = (match.start(), 0 if expect else 1, -len(match.group()))
+            if best is None or key < best:
+                best, found = key, expect
+    return found, best[0] if best else len(low)
+
+
+_JOINED = re.compile(
+    r"^\s*(?:,|dan|and|&|or|atau|vs\.?|versus|with|dengan|serta|(?:di)?banding(?:kan)?(?: dengan)?|"
+    r"compared? (?:with|to))\s*$",
+    re.I,
+)
+
+
+def _joined_names(text: str, names: list[str]) -> list[str]:
+    """Names written side by side with a conjunction ("Persija dan Persib", "X, Y and Z")."""
+    spots = []
+    for name in names:
+        at = text.find(name)
+        if at >= 0:
+            spots.append((at, at + len(name), name))
+    spots.sort()
+    joined: list[str] = []
+    for (_, end, a), (start, _, b) in zip(spots, spots[1:], strict=False):
+        if _JOINED.match(text[end:start]):
+            joined += [n for n in (a, b) if n not in joined]
+    return joined
+
+
+def _kind(low: str, names: list[str], expects: Expect, typed_at: int) -> Kind:
+    """Summary, comparison (a comparison word before any typed question word, and names joined
+    by a conjunction), list, factoid (a typed question) or open."""
+    if _SUMMARY.search(low):
+        return "summary"
+    compare = _COMPARE.search(low)
+    if compare and len(names) >= 2 and (not expects or compare.start() < typed_at):
+        return "compare"
+    if _LIST.search(low):
+        return "list"
+    if _COMPOUND.search(low):
+        return "open"
+    if expects:
+        return "factoid"
+    if _OPEN.search(low) or compare:
+        return "open"
+    return "factoid"
+
+
+def _asked_units(text: str) -> frozenset[str]:
+    """Units the question asks in ("berapa ton", "how many miles") or quotes with a number."""
+    asked = (canonical_unit(m.group(1)) for m in _QUANTITY_UNIT.finditer(text))
+    return frozenset({u for u in asked if u} | units(text))
+
+
+def _aspect(question: str, names: list[str]) -> str:
+    rest = question
+    for name in names:
+        rest = re.sub(re.escape(name), " ", rest)
+    rest = _COMPARE_FILLER.sub(" ", rest)
+    return " ".join(re.findall(r"[^\W_]+(?:[-'][^\W_]+)*", rest))
+
+
+def _summary_target(question: str) -> str:
+    match = _SUMMARY_TARGET.search(question.strip().rstrip("?.!"))
+    return match.group(1).strip() if match else ""
+
+
+def parse_query(question: str, lang: str | None = None) -> Query:
+    """Parse a question (Indonesian or English) into a :class:`Query`."""
+    text = question.strip()
+    low = _ACRONYM.sub("X", text).lower()  # "WHO" is a name, not the question word
+    names = [n for n in proper_names(text) if n.lower() not in ("i",)]
+    expects, typed_at = _expects(low)
+    joined = _joined_names(text, names)
+    kind = _kind(low, joined, expects, typed_at)
+    return Query(
+        text=text,
+        lang=lang or detect_language(text),
+        kind=kind,
+        expects=expects if kind in ("factoid", "list", "open") else "",
+        terms=tuple(query_terms(text)),
+        names=tuple(names),
+        numbers=tuple(f for f in number_facts(text)),
+        years=tuple(years(text)),
+        units=_asked_units(text),
+        entities=tuple(joined) if kind == "compare" else (),
+        aspect=_aspect(text, names) if kind == "compare" else "",
+        target=_summary_target(text) if kind == "summary" else "",
+        words=frozenset(words(text)),
+    )
+
+
+# ---------------------------------------------------------------- follow-ups
+
+
+def _is_elliptical(question: str) -> bool:
+    parts = question.split()
+    if not parts or len(parts) > 6:
+        return False
+    if _FOLLOWUP_CUE.search(question):
+        return True
+    return len(parts) <= 3 and not _QUESTION_WORD.search(question)
+
+
+def _replace_word(text: str, old: str, new: str) -> str:
+    pattern = re.compile(r"(?<!\w)" + re.escape(old) + r"(?!\w)", re.IGNORECASE)
+    return pattern.sub(new, text, count=1)
+
+
+def merge_followup(question: str, history: list[str]) -> str:
+    """Complete an elliptical follow-up ("dan Persija?") from the previous question.
+
+    The previous question's name (or year) is replaced by the new one; with nothing to replace,
+    the follow-up's words are appended. Full questions are returned unchanged.
+    """
+    previous = next((h for h in reversed(history) if h and h.strip()), "")
+    if not previous or not _is_elliptical(question):
+        return question
+    merged = previous
+    body = _FOLLOWUP_CUE.sub("", question).strip(" ?")
+    new_names = proper_names(body, known=frozenset(words(body))) if body else []
+    old_names = [n for n in proper_names(previous) if n not in new_names]
+    for old, new in zip(old_names, new_names, strict=False):
+        merged = _replace_word(merged, old, new)
+    for old_year, new_year in zip(years(previous), years(question), strict=False):
+        merged = _replace_word(merged, str(old_year), str(new_year))
+    if merged != previous:
+        return merged
+    return f"{previous.rstrip(' ?')} {body}?" if body else previous

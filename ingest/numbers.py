@@ -1,0 +1,352 @@
+"""Numbers, dates, durations and units in text: amounts, percentages, money, years.
+
+Everything here is closed-class: currency signs, scale words, units, months, time units and
+number words of Indonesian and English. Nothing depends on what a text is about.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+Fact = tuple[float, str]
+"""(value, kind) with kind in {"percent", "money", "number"}."""
+
+_SCALES: dict[str, int] = {
+    "ribu": 10**3, "thousand": 10**3, "rb": 10**3, "k": 10**3,
+    "juta": 10**6, "million": 10**6, "mln": 10**6, "mn": 10**6, "jt": 10**6, "m": 10**6,
+    "miliar": 10**9, "milyar": 10**9, "billion": 10**9, "bn": 10**9, "b": 10**9,
+    "triliun": 10**12, "trillion": 10**12, "tn": 10**12, "t": 10**12,
+}  # fmt: skip
+_NUMBER = re.compile(
+    r"(?<![\w.,])(?P<cur>US\$|USD\s?|Rp\.?\s?|IDR\s?|[$€£¥])?"
+    r"(?P<num>\d+(?:[.,]\d+)*)"
+    r"(?:-an\b)?"
+    r"(?P<pct>\s?(?:%|persen\b|percent\b|per\scent\b|pct\b))?"
+    r"(?P<scale>\s?(?:ribu|thousand|juta|million|mln|miliar|milyar|billion|triliun|trillion)\b"
+    r"|(?:rb|jt|mn|bn|tn|[kmbt])\b)?"
+    r"(?P<cur2>\s?(?:dolar|dollars?|USD|rupiah|euros?|pounds?|poundsterling|yen|yuan)\b)?",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"(?<![\w.,$])(?:1[5-9]\d\d|20\d\d)(?:-an|['’]?s)?(?![\w%]|[.,]\d)")
+_MONTHS = (
+    "januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember|"
+    "january|february|march|may|june|july|august|october|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|agu|agt|sep|sept|okt|oct|nov|des|dec"
+)
+_DATE = re.compile(
+    rf"\b(?:\d{{1,2}}\s+(?:{_MONTHS})\.?(?:\s+\d{{4}})?|(?:{_MONTHS})\.?\s+\d{{1,2}}\b"
+    rf"|(?:{_MONTHS})\.?\s+\d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}})",
+    re.IGNORECASE,
+)
+MONTH_WORD = re.compile(rf"\b(?:{_MONTHS})\b", re.IGNORECASE)
+# Closed class: weekdays of both languages, by their number (Monday = 0).
+WEEKDAYS: dict[str, int] = {
+    **{
+        d: i
+        for i, d in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())
+    },
+    **{d: i for i, d in enumerate("senin selasa rabu kamis jumat sabtu minggu".split())},
+}
+_NUMBER_WORDS = (
+    "satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|seratus|seribu|"
+    "sejuta|belasan|puluhan|ratusan|ribuan|jutaan|miliaran|triliunan|setengah|separuh|"
+    "sepertiga|seperempat|beberapa|"
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+    "fifty|hundred|hundreds|thousand|thousands|million|millions|billion|billions|trillion|"
+    "trillions|dozen|dozens|half|third|quarter|several|a few|a couple"
+)
+NUMBER_WORD = re.compile(rf"\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
+_TIME_UNITS = (
+    "detik|menit|jam|hari|minggu|pekan|bulan|tahun|dekade|windu|abad|"
+    "seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies)"
+)
+_DURATION = re.compile(
+    rf"\b(?:\d+(?:[.,]\d+)?|{_NUMBER_WORDS}|a|an)[\s-]+(?:{_TIME_UNITS})\b"
+    r"|\bse(?:detik|menit|jam|hari|minggu|pekan|bulan|tahun|windu|abad)\b",
+    re.IGNORECASE,
+)
+# Closed class: units of measure, currencies and counting words, each with its canonical name.
+_UNIT_GROUPS = (
+    "ton tons tonne tonnes",
+    "kg kilogram kilograms",
+    "gram grams",
+    "km kilometer kilometre kilometers kilometres",
+    "meter metre meters metres",
+    "mil mile miles",
+    "hektare hectare hectares ha",
+    "acre acres",
+    "liter litre liters litres",
+    "barel barrel barrels",
+    "gw gigawatt gigawatts",
+    "mw megawatt megawatts",
+    "kwh",
+    "watt watts",
+    "derajat degree degrees",
+    "persen percent",
+    "dolar dollar dollars usd",
+    "rupiah rp idr",
+    "euro euros",
+    "pound pounds poundsterling",
+    "yen",
+    "yuan",
+    "ekor",
+    "orang jiwa people persons",
+    "unit units",
+    "kursi seats",
+    "menit minutes minute",
+    "jam hours hour",
+)
+_UNIT_OF = {word: group.split()[0] for group in _UNIT_GROUPS for word in group.split()}
+UNITS = frozenset(_UNIT_OF)
+
+
+def parse_number(digits: str) -> float:
+    """Parse "1,4" / "1.4" (decimal) and "1,000" / "1.000" (thousands) alike."""
+    if "," in digits and "." in digits:
+        decimal = "," if digits.rfind(",") > digits.rfind(".") else "."
+        thousands = "." if decimal == "," else ","
+        return float(digits.replace(thousands, "").replace(decimal, "."))
+    sep = "," if "," in digits else "." if "." in digits else ""
+    if not sep:
+        return float(digits)
+    parts = digits.split(sep)
+    if len(parts) > 2 or (len(parts[1]) == 3 and len(parts[0]) <= 3):
+        return float("".join(parts))
+    return float(digits.replace(sep, "."))
+
+
+@lru_cache(maxsize=32768)
+def _mentions(text: str) -> tuple[tuple[str, Fact], ...]:
+    facts: list[tuple[str, Fact]] = []
+    for m in _NUMBER.finditer(text):
+        value = parse_number(m.group("num"))
+        scale_word = (m.group("scale") or "").strip().lower()
+        if scale_word in ("k", "m", "b", "t") and (m.group("scale") or "").startswith(" "):
+            scale_word = ""
+        value *= _SCALES.get(scale_word, 1)
+        if m.group("pct"):
+            kind = "percent"
+        elif m.group("cur") or m.group("cur2"):
+            kind = "money"
+        else:
+            kind = "number"
+        facts.append((m.group().strip(), (round(value, 6), kind)))
+    return tuple(facts)
+
+
+def number_mentions(text: str) -> list[tuple[str, Fact]]:
+    """Each number as written ("$74 miliar") with its normalized fact."""
+    return list(_mentions(text))
+
+
+def number_facts(text: str) -> list[Fact]:
+    """Numbers as (value, kind): "$74 miliar" and "USD 74 billion" both give (74e9, money)."""
+    return [fact for _, fact in _mentions(text)]
+
+
+def facts_match(fact: Fact, pool: Iterable[Fact]) -> bool:
+    """Whether ``pool`` holds the same value (a percentage must meet a percentage)."""
+    value, kind = fact
+    for other_value, other_kind in pool:
+        if abs(other_value - value) <= 1e-9 * max(1.0, abs(value)):
+            if kind != "percent" or other_kind == "percent":
+                return True
+    return False
+
+
+def is_year(written: str, fact: Fact) -> bool:
+    """A bare four-digit number that reads as a year (1500-2099); "1.500" is no year."""
+    value, kind = fact
+    return kind == "number" and written.isdigit() and 1500 <= value <= 2099
+
+
+def quantities(text: str) -> list[Fact]:
+    """The numbers of a text that are not years."""
+    return [fact for written, fact in _mentions(text) if not is_year(written, fact)]
+
+
+def years(text: str) -> list[int]:
+    """Four-digit years (1500-2099); "1990-an" and "1990s" give 1990."""
+    return [int(m.group()[:4]) for m in _YEAR.finditer(text)]
+
+
+def has_date(text: str) -> bool:
+    """A calendar date, a month name or a year."""
+    return bool(_DATE.search(text) or MONTH_WORD.search(text) or _YEAR.search(text))
+
+
+def has_duration(text: str) -> bool:
+    """A span of time: "tiga tahun", "18 months", "setahun"."""
+    return bool(_DURATION.search(text))
+
+
+def has_quantity(text: str) -> bool:
+    """A number that is not a year, or a number word."""
+    return bool(quantities(text)) or bool(NUMBER_WORD.search(text))
+
+
+_UNIT_AFTER_NUMBER = re.compile(
+    rf"(?:\d+(?:[.,]\d+)*|\b(?:{_NUMBER_WORDS}))((?:\s*[^\W\d_]+){{1,3}})",
+    re.IGNORECASE,
+)
+
+
+def units(text: str) -> set[str]:
+    """Canonical units, currencies and counting words that follow a number (signs included)."""
+    found: set[str] = set()
+    for match in _UNIT_AFTER_NUMBER.finditer(text):
+        unit = next((_UNIT_OF[w] for w in match.group(1).lower().split() if w in _UNIT_OF), None)
+        if unit:
+            found.add(unit)
+    for sign, unit in (("$", "dolar"), ("£", "pound"), ("€", "euro"), ("%", "persen")):
+        if sign in text:
+            found.add(unit)
+    if re.search(r"\bRp\b|IDR", text):
+        found.add("rupiah")
+    return found
+
+
+def canonical_unit(word: str) -> str | None:
+    """The canonical name of a unit word ("kilometres" -> "km"), or None."""
+    return _UNIT_OF.get(word.lower())
+
+
+# ---------------------------------------------------------------- numbers written as words
+
+# Closed class: cardinal and fraction words of both languages with their values.
+_UNIT_WORDS: dict[str, float] = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "dozen": 12,
+    "nol": 0, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7,
+    "delapan": 8, "sembilan": 9, "sepuluh": 10, "sebelas": 11, "seratus": 100,
+    "seribu": 1000, "sejuta": 10**6, "semiliar": 10**9,
+}  # fmt: skip
+_MULTIPLIERS: dict[str, float] = {
+    "hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12,
+    "puluh": 10, "ratus": 100, "ribu": 10**3, "juta": 10**6, "miliar": 10**9, "milyar": 10**9,
+    "triliun": 10**12,
+}  # fmt: skip
+_FRACTIONS: dict[str, float] = {
+    "half": 1 / 2, "halves": 1 / 2, "third": 1 / 3, "thirds": 1 / 3, "quarter": 1 / 4,
+    "quarters": 1 / 4, "fifth": 1 / 5, "fifths": 1 / 5, "pertiga": 1 / 3, "perempat": 1 / 4,
+    "perlima": 1 / 5,
+}  # fmt: skip
+_STANDALONE_FRACTIONS = {
+    "half": 1 / 2, "setengah": 1 / 2, "separuh": 1 / 2, "sepertiga": 1 / 3, "seperempat": 1 / 4,
+    "seperlima": 1 / 5,
+}  # fmt: skip
+# Words that make a count vague ("a few hundred", "beberapa ratus", "hundreds of").
+_VAGUE = frozenset(
+    """few several some many dozens hundreds thousands millions billions trillions beberapa
+    sejumlah banyak puluhan belasan ratusan ribuan jutaan miliaran triliunan""".split()
+)
+_ARTICLES = frozenset({"a", "an"})
+_WORD_TOKEN = re.compile(r"[^\W\d_]+|\d", re.UNICODE)
+_PERCENT_WORDS = frozenset({"persen", "percent", "pct"})
+_MONEY_WORDS = frozenset(
+    "dolar dollar dollars rupiah euro euros pound pounds yen yuan usd idr".split()
+)
+
+
+def _word_number(tokens: list[str], i: int) -> tuple[float, int] | None:
+    """The value of the number-word run starting at ``tokens[i]`` and the index after it."""
+    total, current, j, seen = 0.0, 0.0, i, False
+    while j < len(tokens):
+        word = tokens[j]
+        if word in _UNIT_WORDS:
+            current += _UNIT_WORDS[word]
+        elif word == "belas" and seen:  # "dua belas" = 12
+            current += 10
+        elif word in _MULTIPLIERS and (seen or word in ("hundred", "thousand")):
+            current = max(current, 1.0) * _MULTIPLIERS[word]
+            if _MULTIPLIERS[word] >= 1000:
+                total, current = total + current, 0.0
+        elif word in _ARTICLES and not seen:
+            current = 1.0
+        elif word in _FRACTIONS and (seen or current == 1.0):  # "three quarters", "a third"
+            return (total + current) * _FRACTIONS[word], j + 1
+        else:
+            break
+        seen = seen or word not in _ARTICLES
+        j += 1
+    if not seen:
+        return None
+    return total + current, j
+
+
+def number_word_facts(text: str) -> list[Fact]:
+    """Numbers written as words: "three quarters" and "tiga perempat" → (0.75, number).
+
+    Cardinals and fractions of both languages ("dua belas", "twenty-five", "separuh", "a third");
+    vague counts ("a few hundred", "ratusan") give nothing, nor do runs that follow a digit
+    ("74 miliar" is :func:`number_facts`'s). A following "persen"/"percent" makes a percentage,
+    a currency word money.
+    """
+    tokens = [t.lower() for t in _WORD_TOKEN.findall(text)]
+    facts: list[Fact] = []
+    i = 0
+    while i < len(tokens):
+        word = tokens[i]
+        prev = tokens[i - 1] if i else ""
+        if prev in _VAGUE or prev.isdigit() or word.isdigit() or word in _VAGUE:
+            i += 1
+            continue
+        if word in _STANDALONE_FRACTIONS:
+            facts.append((round(_STANDALONE_FRACTIONS[word], 6), "number"))
+            i += 1
+            continue
+        parsed = _word_number(tokens, i) if word in _UNIT_WORDS or word in _ARTICLES else None
+        if parsed is None or (word in _ARTICLES and parsed[1] == i + 1):
+            i += 1
+            continue
+        value, end = parsed
+        after = tokens[end] if end < len(tokens) else ""
+        if after in _VAGUE or (end > i and tokens[end - 1] in _ARTICLES):
+            i = end
+            continue
+        kind = "money" if after in _MONEY_WORDS else "number"
+        kind = "percent" if after in _PERCENT_WORDS else kind
+        facts.append((round(value, 6), kind))
+        i = end
+    return facts
+
+
+_PERCENT_RANGE = re.compile(
+    r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s*(?:-|–|to|hingga|sampai|and|dan|or|atau)\s*"
+    r"\d+(?:[.,]\d+)?\s*(?:%|persen\b|percent\b|per cent\b)",
+    re.IGNORECASE,
+)
+
+
+_ARTICLE_ONE = re.compile(r"\b(?:a|an)\s+(?=one\b)", re.I)  # "a one-way ticket": one, not two
+_MULTIPLES = {"twice": 2.0, "thrice": 3.0}
+
+
+def weekdays(text: str) -> frozenset[int]:
+    """The weekdays a text names (both languages), as numbers (Monday = 0)."""
+    return frozenset(WEEKDAYS[w] for w in re.findall(r"[^\W\d_]+", text.lower()) if w in WEEKDAYS)
+
+
+def all_number_mentions(text: str) -> list[tuple[str, Fact]]:
+    """Numbers in digits (:func:`number_mentions`) and in words (:func:`number_word_facts`,
+    with "twice" and "thrice").
+
+    The first number of a percentage range ("1,5 hingga 3,5 persen") is a percentage too.
+    """
+    multiples = [
+        (w, (_MULTIPLES[w], "number"))
+        for w in re.findall(r"[a-z]+", text.lower())
+        if w in _MULTIPLES
+    ]
+    text = _ARTICLE_ONE.sub("", text)
+    words_ = [(f"{value:g}", (value, kind)) for value, kind in number_word_facts(text)] + multiples
+    ranges = [
+        (m.group(1), (round(parse_number(m.group(1)), 6), "percent"))
+        for m in _PERCENT_RANGE.finditer(text)
+    ]
+    return number_mentions(text) + words_ + ranges

@@ -1,0 +1,197 @@
+"""Words, stems and stopwords: the one tokenizer shared by BM25, the answer engine and the judge.
+
+Stems come from the Snowball stemmers of PyStemmer (Indonesian and English); stopwords from kept
+lists (stopwords-iso's Indonesian list, the NLTK-style English list bundled with bm25s). Negations
+are never stopwords: "tidak impas" must not match its opposite.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+# Closed class: words that turn a statement into its opposite.
+NEGATIONS = frozenset(
+    """tidak tak bukan belum tanpa jangan tiada enggak nggak gak no not never without nor none
+    neither cannot nobody nothing""".split()
+)
+
+_WORD = re.compile(r"\d+(?:[.,]\d+)*%?|[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
+_NUMBER = re.compile(r"\d")
+_THOUSANDS = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
+_local = threading.local()
+
+
+@lru_cache(maxsize=2)
+def stopwords(lang: str) -> frozenset[str]:
+    """Function words of a language ('id' or 'en'), negations excluded."""
+    if lang == "id":
+        import stopwordsiso
+
+        words = set(stopwordsiso.stopwords("id"))
+    else:
+        from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+        words = set(STOPWORDS_EN_PLUS)
+    return frozenset(w for w in words if w not in NEGATIONS and "'" not in w)
+
+
+def all_stopwords() -> frozenset[str]:
+    """Function words of both languages (for text whose language is unknown, e.g. a question)."""
+    return stopwords("id") | stopwords("en")
+
+
+def _stemmer(lang: str) -> Any:
+    """This thread's Snowball stemmer (PyStemmer objects are not thread-safe)."""
+    cache: dict[str, Any] | None = getattr(_local, "stemmers", None)
+    if cache is None:
+        cache = _local.stemmers = {}
+    if lang not in cache:
+        import Stemmer
+
+        cache[lang] = Stemmer.Stemmer("indonesian" if lang == "id" else "english")
+    return cache[lang]
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str, lang: str) -> str:
+    """The Snowball stem of a lowercase word in ``lang``; numbers are returned unchanged."""
+    if _NUMBER.search(word) or len(word) <= 2:
+        return word
+    return str(_stemmer(lang).stemWord(word)) or word
+
+
+def normalize_number(token: str) -> str:
+    """'1,4' and '1.4' alike; thousands separators ('1.000', '1,000') dropped."""
+    core = token.rstrip("%")
+    if _THOUSANDS.fullmatch(core):
+        core = re.sub(r"[.,]", "", core)
+    else:
+        core = core.replace(",", ".")
+    return core + ("%" if token.endswith("%") else "")
+
+
+def _split(raw: str) -> list[str]:
+    """A raw match as words: possessives and contractions cut, hyphenated words split."""
+    word = raw.replace("’", "'")
+    if word.endswith("n't"):
+        return [word[:-3], "not"]
+    word = word.split("'", 1)[0]
+    if "-" not in word:
+        return [word] if word else []
+    parts = [p for p in word.split("-") if p]
+    if len(parts) == 2 and parts[0] == parts[1]:
+        return [parts[0]]  # Indonesian reduplication: "perusahaan-perusahaan"
+    return parts
+
+
+@lru_cache(maxsize=65536)
+def _words(text: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for match in _WORD.finditer(text.lower()):
+        raw = match.group()
+        if raw[0].isdigit():
+            out.append(normalize_number(raw))
+        else:
+            out.extend(_split(raw))
+    return tuple(out)
+
+
+def words(text: str) -> list[str]:
+    """Lowercase word and number tokens, in order."""
+    return list(_words(text))
+
+
+def is_content(word: str, lang: str | None = None) -> bool:
+    """Not a function word (of ``lang``, or of either language when None), two letters or more."""
+    if word[:1].isdigit():
+        return True
+    stop = stopwords(lang) if lang else all_stopwords()
+    return len(word) > 1 and word not in stop
+
+
+def terms(text: str, lang: str) -> list[str]:
+    """Content words of ``text`` stemmed in its language; numbers normalized (the BM25 tokens)."""
+    return [stem(w, lang) for w in _words(text) if is_content(w, lang)]
+
+
+def term_set(text: str, lang: str) -> frozenset[str]:
+    """The distinct terms of a text (cached per text and language)."""
+    return _term_set(text, lang)
+
+
+@lru_cache(maxsize=32768)
+def _term_set(text: str, lang: str) -> frozenset[str]:
+    return frozenset(terms(text, lang))
+
+
+def query_terms(text: str) -> list[frozenset[str]]:
+    """Each distinct content word of a question as its stems in both languages.
+
+    A question may be asked in one language about an article in the other, and short questions
+    are hard to identify: a word matches a text when either stem is among the text's terms.
+    """
+    seen: set[str] = set()
+    out: list[frozenset[str]] = []
+    for word in _words(text):
+        if word in seen or not is_content(word):
+            continue
+        seen.add(word)
+        out.append(frozenset({stem(word, "id"), stem(word, "en")}))
+    return out
+
+
+def flat_query_terms(text: str) -> list[str]:
+    """The stems of :func:`query_terms`, flattened without duplicates (the BM25 query)."""
+    return list(dict.fromkeys(s for group in query_terms(text) for s in sorted(group)))
+
+
+def has_negation(text: str) -> bool:
+    """Whether any negation word occurs in ``text``."""
+    return any(w in NEGATIONS or w == "not" for w in _words(text))
+
+
+def overlap(groups: Iterable[frozenset[str]], text_terms: frozenset[str]) -> list[bool]:
+    """For each question word (its stem group), whether it occurs among ``text_terms``."""
+    return [bool(g & text_terms) for g in groups]
+
+
+# Closed class: how English spellings of shared (mostly Latin and Greek) words map onto
+# Indonesian spelling ("infrastructure" ~ "infrastruktur", "capacity" ~ "kapasitas").
+_SPELLING = (
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"th"), "t"),
+    (re.compile(r"ch"), "k"),
+    (re.compile(r"qu"), "kw"),
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"c(?=[eiy])"), "s"),
+    (re.compile(r"c"), "k"),
+    (re.compile(r"y"), "i"),
+    (re.compile(r"(.)\1"), r"\1"),
+)
+COGNATE_LETTERS = 5
+
+
+@lru_cache(maxsize=65536)
+def cognate_key(word: str) -> str | None:
+    """The first letters of a word in a shared spelling, for words of six letters or more."""
+    if len(word) < COGNATE_LETTERS + 1 or not word.isalpha():
+        return None
+    for pattern, repl in _SPELLING:
+        word = pattern.sub(repl, word)
+    return word[:COGNATE_LETTERS]
+
+
+def cognate_keys(word: str) -> frozenset[str]:
+    """Cognate keys of a word and of its Indonesian stem ("direnovasi" -> "renovasi")."""
+    keys = {cognate_key(word), cognate_key(stem(word, "id"))}
+    return frozenset(k for k in keys if k)
+
+
+@lru_cache(maxsize=32768)
+def cognate_set(text: str) -> frozenset[str]:
+    """The cognate keys of a text's content words."""
+    return frozenset(k for w in _words(text) if is_content(w) for k in cognate_keys(w))

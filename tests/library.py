@@ -1,0 +1,60 @@
+"""An in-memory library for service tests: fixed passages, their sentences embedded on demand."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from app.retrieve import Retrieval
+from app.sentences import DocSentences
+from app.types import Passage
+from ingest.terms import words
+from ingest.text import sentence_spans
+
+
+class MemorySentences:
+    """The sentences of the library's passages, embedded once per document."""
+
+    def __init__(self, passages: Sequence[Passage], embeddings: Embeddings) -> None:
+        self.passages = list(passages)
+        self.embeddings = embeddings
+        self._docs: dict[str, DocSentences] = {}
+
+    def get(self, passages: Sequence[Passage]) -> dict[str, DocSentences]:
+        for doc_id in {p.doc_id for p in passages} - set(self._docs):
+            own = sorted((p for p in self.passages if p.doc_id == doc_id), key=lambda p: p.start)
+            pieces = [(p, a, b) for p in own for a, b in sentence_spans(p.text)]
+            spans = [(p.start + a, p.start + b) for p, a, b in pieces]
+            texts = [p.text[a:b] for p, a, b in pieces]
+            vectors = np.asarray(self.embeddings.embed_documents(texts), dtype=np.float32)
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            first = own[0]
+            self._docs[doc_id] = DocSentences(
+                doc_id, first.lang, first.title, texts, spans, vectors
+            )
+        return {p.doc_id: self._docs[p.doc_id] for p in passages}
+
+
+class MemoryLibrary:
+    """Returns the same passages for every question and records the questions it saw."""
+
+    def __init__(self, passages: Sequence[Passage], embeddings: Embeddings) -> None:
+        self.passages = list(passages)
+        self.embeddings = embeddings
+        self.sentences = MemorySentences(passages, embeddings)
+        self.queries: list[str] = []
+
+    def retrieve(self, query: str, k: int | None = None, mode: str | None = None) -> Retrieval:
+        self.queries.append(query)
+        vector = self.embeddings.embed_query(query)
+        return Retrieval(
+            list(self.passages[: k or len(self.passages)]), {"retrieve_ms": 1.0}, vector
+        )
+
+    def chunks(self, doc_id: str) -> list[Passage]:
+        return [p for p in self.passages if p.doc_id == doc_id]
+
+    def corpus_has(self, word: str) -> bool:
+        return any(word.lower() in words(p.text) for p in self.passages)

@@ -1,0 +1,349 @@
+"""The citation judge: exact checks, answers, fitting, and the real embedder on the labelled
+cases (cross-validated) and, once it exists, on the held-out file."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
+
+from app.answer.claim_text import split_clauses
+from app.answer.judge import Judge, is_framing
+from app.answer.judge_evidence import FEATURES
+from app.answer.judge_fit import FILES, all_cases, cross_validate, load_cases, rates, table
+from app.answer.judge_model import MODEL_PATH, Model
+from app.constants import ABSTAIN_EN, ABSTAIN_ID, no_info_text
+from ingest.numbers import facts_match, number_word_facts
+
+DATA = Path(__file__).parent / "data"
+
+OPENAI_EN = (
+    "OpenAI, the maker of ChatGPT, is planning a far bolder scenario. OpenAI's projections show "
+    "an operating loss of about $74 billion in 2028, roughly three quarters of the revenue it "
+    "expects that year. OpenAI does not expect to turn a profit until 2030 at the earliest."
+)
+DEALS_ID = (
+    "Total komitmen belanja OpenAI kini hampir menyentuh $1,4 triliun. Di antara kesepakatan "
+    "itu terdapat kontrak cloud dengan Oracle bernilai $300 miliar untuk proyek Stargate, "
+    "kemitraan dengan Nvidia untuk sistem berkapasitas 10 gigawatt, serta kesepakatan dengan "
+    "AMD atas GPU berkapasitas 6 gigawatt."
+)
+
+
+@pytest.fixture(scope="module")
+def judge(real_embeddings: Embeddings) -> Judge:
+    """The judge with the bundled multilingual-e5 and the fitted thresholds."""
+    return Judge(real_embeddings)
+
+
+@pytest.fixture
+def lexical() -> Judge:
+    """The lexical-only judge (no embedder)."""
+    return Judge(None)
+
+
+# ---------------------------------------------------------------- fast: exact checks
+
+
+def test_number_words_have_values() -> None:
+    assert number_word_facts("roughly three quarters of the revenue") == [(0.75, "number")]
+    assert number_word_facts("tiga perempat pendapatan") == [(0.75, "number")]
+    assert number_word_facts("dua belas orang dan separuh sisanya") == [
+        (12.0, "number"),
+        (0.5, "number"),
+    ]
+    assert number_word_facts("dua puluh lima persen") == [(25.0, "percent")]
+    assert number_word_facts("a few hundred billion dollars, beberapa ratus miliar") == []
+    assert number_word_facts("$74 miliar") == []  # digits are number_facts' job
+    assert facts_match(number_word_facts("five firms")[0], [(5.0, "number")])
+
+
+def test_verbatim_quote_passes(lexical: Judge) -> None:
+    quote = "OpenAI does not expect to turn a profit until 2030 at the earliest. [1]"
+    verdict = lexical.judge(quote, [OPENAI_EN])
+    assert verdict.supported and "verbatim" in verdict.reason
+
+
+def test_changed_number_fails(lexical: Judge) -> None:
+    verdict = lexical.judge("OpenAI projects an operating loss of about $47 billion.", [OPENAI_EN])
+    assert not verdict.supported and verdict.missing == ["$47 billion"]
+
+
+def test_number_elsewhere_in_the_passage_does_not_count(lexical: Judge) -> None:
+    # 2030 is in the passage, but not in the sentence about the loss.
+    verdict = lexical.judge(
+        "OpenAI projects an operating loss of about $74 billion in 2030.", [OPENAI_EN]
+    )
+    assert not verdict.supported
+
+
+def test_number_words_are_checked(lexical: Judge) -> None:
+    half = "OpenAI's loss in 2028 equals half of the revenue it expects that year."
+    assert not lexical.judge(half, [OPENAI_EN]).supported
+
+
+def test_function_word_never_stands_for_a_name(lexical: Judge) -> None:
+    verdict = lexical.judge(
+        "The US government denied the report.", ["The government, as expected, denied the report."]
+    )
+    assert not verdict.supported and "US" in verdict.missing
+    told = lexical.judge("The US firm denied it.", ["The firm told us it denied it."])
+    assert not told.supported
+
+
+def test_added_negation_fails(lexical: Judge) -> None:
+    passage = (
+        "SoftBank's own earnings have been lifted by the rising valuation of its OpenAI stake."
+    )
+    claim = (
+        "SoftBank's own earnings have not been lifted by the rising valuation of its OpenAI stake."
+    )
+    verdict = lexical.judge(claim, [passage])
+    assert not verdict.supported and "negation" in verdict.reason
+
+
+def test_contrastive_negation_is_not_a_negated_claim(lexical: Judge) -> None:
+    passage = "Jalur ini bertumpu pada kontrak dengan perusahaan, bukan pada pusat data raksasa."
+    assert lexical.judge("Jalur ini bertumpu pada kontrak dengan perusahaan.", [passage]).supported
+
+
+def test_swapped_name_within_an_enumeration_fails(lexical: Judge) -> None:
+    claim = (
+        "OpenAI memiliki kontrak cloud dengan Nvidia bernilai $300 miliar untuk proyek Stargate."
+    )
+    verdict = lexical.judge(claim, [DEALS_ID])
+    assert not verdict.supported and "Nvidia" in verdict.missing
+
+
+EV = (
+    "Hyundai opened a battery plant in Karawang with LG Energy Solution in July. The factory "
+    "can produce batteries for 150,000 cars a year. Toyota, by contrast, said it would keep "
+    "focusing on hybrid models in Indonesia. Its local chief argued that charging was scarce."
+)
+
+
+def test_a_pronoun_points_to_the_nearest_earlier_name(lexical: Judge) -> None:
+    assert lexical.judge("Toyota's local chief argued that charging was scarce.", [EV]).supported
+    # "Its" is Toyota's: Hyundai is named, but further back.
+    assert not lexical.judge(
+        "Hyundai's local chief argued that charging was scarce.", [EV]
+    ).supported
+
+
+def test_a_name_swapped_into_a_copied_sentence_fails(lexical: Judge) -> None:
+    claim = "Hyundai said it would keep focusing on hybrid models in Indonesia."
+    verdict = lexical.judge(claim, [EV])
+    assert not verdict.supported and "toyota" in verdict.missing
+
+
+def test_name_forms_and_acronyms(lexical: Judge) -> None:
+    who = "The World Health Organization said measles cases in Europe rose to 127,000 last year."
+    assert lexical.judge(
+        "The WHO said measles cases in Europe rose to 127,000 last year.", [who]
+    ).supported
+    ban = "Indonesia banned exports of nickel ore in 2020."
+    assert lexical.judge("The Indonesian ban on nickel ore exports began in 2020.", [ban]).supported
+
+
+def test_percentage_ranges_and_digit_groups(lexical: Judge) -> None:
+    bi = "He expects inflation to stay within a range of 1.5 to 3.5 percent in 2025."
+    assert lexical.judge("He expects inflation between 1.5% and 3.5% in 2025.", [bi]).supported
+    assert split_clauses("Cases rose to 127,000 last year.", "en", [], 2) == [
+        "Cases rose to 127,000 last year."
+    ]
+
+
+def test_clauses_split_at_conjunctions_and_short_pieces_join() -> None:
+    names = ["Anthropic"]
+    text = (
+        "Roughly 80% of Anthropic's revenue comes from enterprise customers, "
+        "most of them banks and insurers."
+    )
+    assert split_clauses(text, "en", names, 2) == [
+        "Roughly 80% of Anthropic's revenue comes from enterprise customers",
+        "most of them banks and insurers.",
+    ]
+    assert len(split_clauses(text.replace(" and insurers", ""), "en", names, 2)) == 1
+    assert split_clauses("Meta and Google spend billions on data centres.", "en", [], 2) == [
+        "Meta and Google spend billions on data centres."
+    ]
+
+
+def test_framing_sentences_need_no_support() -> None:
+    assert is_framing(ABSTAIN_ID) and is_framing(ABSTAIN_EN)
+    assert is_framing(no_info_text("Intel", "id")) and is_framing(no_info_text("Intel", "en"))
+    assert is_framing("| Perusahaan | Strategi |") and is_framing("|---|---|")
+    assert is_framing("**Perbandingan:**")
+    assert not is_framing("Anthropic impas pada 2028.")
+    assert not is_framing("| OpenAI | rugi $74 miliar |")
+
+
+def test_judge_answer_flags_uncited_fact_and_keeps_abstention(lexical: Judge) -> None:
+    answer = (
+        "OpenAI does not expect to turn a profit until 2030 at the earliest [1]. "
+        "Anthropic will break even in 2028.\n"
+        f"{ABSTAIN_EN}\n"
+        "OpenAI loses $74 billion in 2028 [7]."
+    )
+    cleaned, unsupported = lexical.judge_answer(answer, [OPENAI_EN])
+    assert "[7]" not in cleaned  # a dangling marker is dropped ...
+    assert unsupported == [
+        "Anthropic will break even in 2028.",
+        "OpenAI loses $74 billion in 2028.",  # ... so the sentence it was on is uncited
+    ]
+
+
+def test_precise_citations(lexical: Judge) -> None:
+    other = "Anthropic projects that it will break even in 2028."
+    checks = lexical.precise_citations(
+        "OpenAI does not expect to turn a profit until 2030 at the earliest [1][2].",
+        {1: OPENAI_EN, 2: other},
+    )
+    assert [(c.n, c.alone, c.needed) for c in checks] == [(1, True, True), (2, False, False)]
+
+
+class _Recording(Embeddings):
+    """Fake embeddings that record every call and text they embed."""
+
+    def __init__(self) -> None:
+        self.fake = DeterministicFakeEmbedding(size=16)
+        self.seen: list[str] = []
+        self.calls = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.calls += 1
+        self.seen += texts
+        return self.fake.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        self.calls += 1
+        self.seen.append(text)
+        return self.fake.embed_query(text)
+
+
+def test_passage_sentences_are_embedded_once_and_a_sentence_in_one_call() -> None:
+    emb = _Recording()
+    judge = Judge(emb, Model())
+    judge.judge("OpenAI projects a loss of about $74 billion in 2028.", [OPENAI_EN])
+    before = emb.calls
+    judge.judge("OpenAI expects no profit before 2030.", [OPENAI_EN])
+    first = "OpenAI, the maker of ChatGPT, is planning a far bolder scenario."
+    assert emb.seen.count(first) == 1
+    assert emb.calls - before == 1  # the second sentence: one batched call
+
+
+def test_fit_cross_validates_on_the_lexical_mode() -> None:
+    cases = load_cases(DATA / "judge_dev.jsonl")
+    judge = Judge(None, Model())
+    evidence = [judge.evidence(c["sentence"], c["passages"]) for c in cases]
+    t = table(evidence, [c["label"] for c in cases], ("sim", "coverage", "gap"))
+    result = rates(cross_validate(t, judge.model.params)[:2], cases)
+    assert result["true"] >= 0.85 and result["false"] > 0.5
+
+
+def test_model_file_says_what_it_was_fitted_on() -> None:
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    assert data["note"].startswith("fitted on tests/data/judge_dev.jsonl + judge_test.jsonl")
+    assert "holdout" in data["note"]
+    for mode in ("embedding", "lexical"):
+        model = Model.from_json(data[mode]["model"])
+        assert set(model.features) <= set(FEATURES)
+        assert data[mode]["cross_validated"]["true"] >= 0.9
+
+
+# ---------------------------------------------------------------- slow: the real embedder
+
+
+@pytest.mark.slow
+def test_cross_language_faithful_sentence_passes(judge: Judge) -> None:
+    passage = (
+        "Dengan disiplin seperti itu, Anthropic memproyeksikan dirinya akan mencapai titik impas "
+        "pada 2028. Jalur yang hati-hati ini bertumpu pada kontrak dengan perusahaan."
+    )
+    verdict = judge.judge("Anthropic expects to break even in 2028 [1].", [passage])
+    assert verdict.supported, verdict
+
+
+@pytest.mark.slow
+def test_translated_name_passes_and_unrelated_name_fails(judge: Judge) -> None:
+    passage = (
+        "David Sacks, czar AI Gedung Putih, menegaskan bahwa tidak akan ada bailout federal "
+        "untuk AI. Menurut Sacks, Amerika Serikat memiliki setidaknya 5 perusahaan model frontier."
+    )
+    ok = "According to Sacks, the United States has at least 5 frontier model companies."
+    assert judge.judge(ok, [passage]).supported
+    bad = "According to Elon Musk, the United States has at least 5 frontier model companies."
+    assert not judge.judge(bad, [passage]).supported
+
+
+@pytest.mark.slow
+def test_the_us_government_case_fails_with_the_embedder(judge: Judge) -> None:
+    verdict = judge.judge(
+        "The US government denied the report.", ["The government, as expected, denied the report."]
+    )
+    assert not verdict.supported
+
+
+@pytest.mark.slow
+def test_a_judged_sentence_is_fast_once_its_passages_are_cached(judge: Judge) -> None:
+    claims = [
+        "OpenAI expects an operating loss of around $74 billion in 2028.",
+        "OpenAI does not expect to be profitable before 2030.",
+        "OpenAI, which makes ChatGPT, plans a much bolder scenario.",
+    ]
+    judge.judge("warm-up sentence about OpenAI.", [OPENAI_EN])
+    start = time.perf_counter()
+    for claim in claims:
+        judge.judge(claim, [OPENAI_EN])
+    per_sentence = (time.perf_counter() - start) / len(claims)
+    assert per_sentence < 0.1, f"{per_sentence * 1000:.0f} ms per sentence"
+
+
+def _measure(judge: Judge, cases: list[dict]) -> tuple[float, float, dict[str, float], float]:
+    """Faithful pass rate, perturbation rejection rate, per kind/lang, ms per sentence."""
+    groups: dict[str, list[bool]] = defaultdict(list)
+    start = time.perf_counter()
+    for case in cases:
+        right = judge.judge(case["sentence"], case["passages"]).supported == case["label"]
+        groups["true" if case["label"] else "false"].append(right)
+        groups[f"{case['kind']}/{case['lang']}"].append(right)
+    ms = (time.perf_counter() - start) / len(cases) * 1000
+    share = {k: sum(v) / len(v) for k, v in sorted(groups.items())}
+    for key, value in share.items():
+        print(f"{key:18} {value:.3f}  (n={len(groups[key])})")
+    print(f"{ms:.0f} ms per judged sentence")
+    return share["true"], share["false"], share, ms
+
+
+@pytest.mark.slow
+def test_cross_validated_rates_on_the_labelled_cases(judge: Judge) -> None:
+    """dev + test cases: 5-fold cross-validated rates (fitted on four fifths, measured on the
+    fifth), with the fitted evidence settings; the fitted model itself on all of them."""
+    cases = all_cases()
+    assert {c["file"] for c in cases} == set(FILES)
+    evidence = [judge.evidence(c["sentence"], c["passages"]) for c in cases]
+    t = table(evidence, [c["label"] for c in cases], judge.model.features)
+    cv = rates(cross_validate(t, judge.model.params), cases)
+    print({k: v for k, v in cv.items() if k != "misses"})
+    assert cv["true"] >= 0.9, f"cross-validated faithful pass rate {cv['true']:.3f}"
+    assert cv["false"] >= 0.9, f"cross-validated rejection rate {cv['false']:.3f}"
+    true_rate, false_rate, _, _ = _measure(judge, cases)
+    assert true_rate >= 0.92 and false_rate >= 0.92
+
+
+@pytest.mark.slow
+def test_holdout_rates(judge: Judge) -> None:
+    """judge_holdout.jsonl, written apart and never used in development.
+
+    The goal is 0.9 of faithful sentences passed and 0.97 of perturbations rejected; the floors
+    below sit just under what the judge measured when the file was first run (0.73 and 0.84:
+    faithful paraphrases with names or numbers far from their best match, antonyms and added
+    clauses across languages). Raise them as the judge improves; never lower them to pass.
+    """
+    true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_holdout.jsonl"))
+    assert true_rate >= 0.72, f"faithful pass rate {true_rate:.3f}"
+    assert false_rate >= 0.83, f"perturbation rejection rate {false_rate:.3f}"

@@ -1,0 +1,66 @@
+"""Question parsing: kind, expected answer type, names, units, comparisons, follow-ups."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.answer.query import merge_followup, parse_query
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "expects"),
+    [
+        ("Berapa biaya renovasi stadion itu?", "factoid", "money"),
+        ("How much money did the council spend on the bridge?", "factoid", "money"),
+        ("How many players joined the academy?", "factoid", "quantity"),
+        ("Berapa persen penonton yang hilang?", "factoid", "percent"),
+        ("What share of the budget went to schools?", "factoid", "percent"),
+        ("Kapan jembatan itu dibuka?", "factoid", "date"),
+        ("In which year did the mine close?", "factoid", "date"),
+        ("Berapa lama perbaikan jalan berlangsung?", "factoid", "duration"),
+        ("For how long has the river been polluted?", "factoid", "duration"),
+        ("Siapa pelatih kepala klub itu?", "factoid", "person"),
+        ("Which bank sponsors the club?", "factoid", "name"),
+        ("Mengapa warga memprotes tambang itu?", "factoid", "reason"),
+        ("What did the villagers who live downstream ask for?", "factoid", ""),
+        ("Apa saja tuntutan para nelayan?", "list", ""),
+        ("What are the three measures in the plan?", "list", ""),
+        ("Ringkas artikel tentang jembatan baru itu.", "summary", ""),
+        ("Summarise the article about the flood.", "summary", ""),
+        ("Bagaimana kota itu membiayai proyeknya?", "open", ""),
+        ("Bandingkan Persikal dan Persija dalam hal jumlah penonton.", "compare", ""),
+    ],
+)
+def test_kind_and_expected_answer(question: str, kind: str, expects: str) -> None:
+    query = parse_query(question)
+    assert (query.kind, query.expects) == (kind, expects)
+
+
+def test_language_names_numbers_units() -> None:
+    query = parse_query("Berapa ton beras yang dikirim Bulog ke Ambon pada 2024?")
+    assert query.lang == "id" and query.expects == "quantity"
+    assert query.names == ("Bulog", "Ambon") and query.years == (2024,)
+    assert query.units == frozenset({"ton"})
+    assert parse_query("How many miles of track were laid?").units == frozenset({"mil"})
+
+
+def test_acronym_who_is_a_name_not_the_question_word() -> None:
+    query = parse_query("Lembaga mana yang bekerja sama dengan WHO dalam program itu?")
+    assert query.expects == "name" and "WHO" in query.names
+
+
+def test_comparison_needs_joined_names() -> None:
+    query = parse_query("Compare Persikal and Persija on ticket prices.")
+    assert query.kind == "compare" and query.entities == ("Persikal", "Persija")
+    assert query.aspect == "ticket prices"
+    # a comparison word inside a typed question is no comparison
+    assert parse_query("Dengan perbandingan suara berapa DPR meloloskan RUU itu?").kind == "factoid"
+
+
+def test_followup_replaces_the_name() -> None:
+    history = ["Berapa gaji pelatih Persikal?"]
+    assert merge_followup("dan Persija?", history) == "Berapa gaji pelatih Persija?"
+    assert merge_followup("What about 2027?", ["What did the mine export in 2024?"]) == (
+        "What did the mine export in 2027?"
+    )
+    assert merge_followup("Siapa kaptennya?", history) == "Siapa kaptennya?"  # a full question

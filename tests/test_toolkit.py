@@ -1,0 +1,106 @@
+"""The one text toolkit: language, sentences, words and stems, numbers, dates, units, names."""
+
+from __future__ import annotations
+
+from ingest.names import proper_names
+from ingest.numbers import (
+    canonical_unit,
+    facts_match,
+    has_date,
+    has_duration,
+    has_quantity,
+    number_facts,
+    units,
+    years,
+)
+from ingest.terms import (
+    NEGATIONS,
+    flat_query_terms,
+    has_negation,
+    normalize_number,
+    query_terms,
+    stem,
+    stopwords,
+    terms,
+)
+from ingest.text import detect_language, sentence_spans, split_sentences
+
+
+def test_language_of_questions_and_texts() -> None:
+    assert detect_language("Kapan klub itu terakhir juara liga?") == "id"
+    assert detect_language("When did the club last win the league?") == "en"
+    assert detect_language("Siapa pelatih kepala baru Persikal?") == "id"
+    assert detect_language("12 345 !!!") == "en"  # nothing to read: English by default
+
+
+def test_sentences_keep_abbreviations_initials_and_lines() -> None:
+    text = (
+        "Menteri A.K. Sutan berkata harga naik 1,4 persen. Dr. Lin dkk. menulis laporan itu.\n"
+        "## Subjudul\n"
+        'U.S. officials said "we agree." Mr. Smith left on 9 Nov. 2007 at noon.'
+    )
+    assert split_sentences(text) == [
+        "Menteri A.K. Sutan berkata harga naik 1,4 persen.",
+        "Dr. Lin dkk. menulis laporan itu.",
+        "## Subjudul",
+        'U.S. officials said "we agree."',
+        "Mr. Smith left on 9 Nov. 2007 at noon.",
+    ]
+    for a, b in sentence_spans(text):
+        assert text[a:b] == text[a:b].strip() and b > a
+
+
+def test_sentence_spans_respect_a_window() -> None:
+    text = "Satu dua tiga. Empat lima enam. Tujuh delapan."
+    spans = sentence_spans(text, 15, 31)
+    assert [text[a:b] for a, b in spans] == ["Empat lima enam."]
+
+
+def test_terms_stem_both_languages_keep_negations_and_numbers() -> None:
+    out = terms("Perusahaan tidak menghasilkan keuntungan sebesar $74 miliar pada 2028", "id")
+    assert "tidak" in out and "74" in out and "2028" in out
+    assert stem("keuntungan", "id") == "untung" and "untung" in out
+    assert "pada" not in out and "yang" not in terms("yang", "id")
+    assert "not" in terms("The club wasn't profitable", "en")
+    assert stem("companies", "en") == stem("company", "en")
+    assert normalize_number("1,4") == normalize_number("1.4") == "1.4"
+    assert normalize_number("1.000") == normalize_number("1,000") == "1000"
+    assert not NEGATIONS & (stopwords("id") | stopwords("en"))
+
+
+def test_query_terms_match_either_language() -> None:
+    groups = query_terms("Berapa kerugian klub?")
+    assert any("rugi" in g for g in groups)
+    assert "rugi" in flat_query_terms("Berapa kerugian klub?")
+    assert has_negation("Klub itu belum untung") and not has_negation("Klub itu untung")
+
+
+def test_numbers_money_percent_and_scale() -> None:
+    assert number_facts("$74 miliar") == number_facts("USD 74 billion") == [(74e9, "money")]
+    assert number_facts("80 persen") == number_facts("80%") == [(80.0, "percent")]
+    assert facts_match((1.4, "number"), number_facts("1,4"))
+    assert not facts_match((80.0, "percent"), [(80.0, "number")])
+    assert years("pada 1990-an dan 2028") == [1990, 2028]
+
+
+def test_dates_durations_quantities_and_units() -> None:
+    assert has_date("dibuka pada 17 Juli") and has_date("in March 2024") and has_date("2019")
+    assert not has_date("tiga ekor harimau")
+    assert has_duration("selama tiga tahun") and has_duration("for 18 months")
+    assert has_quantity("sekitar 1.500 orang") and has_quantity("dozens of fans")
+    assert not has_quantity("pada tahun 2025")
+    assert units("80 million miles, 6 gigawatts and 45%") == {"mil", "gw", "persen"}
+    assert canonical_unit("kilometres") == canonical_unit("km") == "km"
+
+
+def test_proper_names_are_generic() -> None:
+    names = proper_names("OpenAI CEO Sam Altman met Dr. Frank Lin in Jakarta.")
+    assert names == ["OpenAI", "CEO", "Sam Altman", "Frank Lin", "Jakarta"]
+    assert proper_names("Menteri A.K. Sutan berbicara.") == ["A.K Sutan"]
+    assert proper_names("The government denied the report.") == []
+    # a capitalized first word counts when the document writes it capitalized elsewhere
+    assert proper_names("Persikal lost again.", frozenset({"persikal"})) == ["Persikal"]
+    assert proper_names("Fans said Persikal's Brazilian striker scored.") == [
+        "Persikal",
+        "Brazilian",
+    ]
