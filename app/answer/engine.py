@@ -168,7 +168,7 @@ class Engine:
                 abstain_text(query.lang), True, retrieval.passages, kind=query.kind, support=support
             )
         passages = rerank(retrieval.passages, scored)
-        if query.kind == "open":
+        if self.model.answers_openly(query.kind, query.expects):
             picks = mmr(
                 scored.cands,
                 scored.p,

@@ -152,7 +152,7 @@ def top1(pool: Sequence[Item], probs: dict[str, np.ndarray]) -> float:
 
 def compose_text(item: Item, p: np.ndarray, model: Model) -> str:
     """The text of the answer the engine would give with this model."""
-    if item.query.kind == "open":
+    if model.answers_openly(item.query.kind, item.query.expects):
         picks = mmr(
             item.cands, p, item.query.lang, model.open_chars, model.open_ratio, model.mmr_lambda
         )
@@ -214,6 +214,22 @@ def choose_policies(
     model = replace(model, open_ratio=best_open[1], mmr_lambda=best_open[2])
     report["open"] = {"n": len(opens), "score": round(best_open[0], 4)}
     return model, report
+
+
+def choose_reason(
+    pool: Sequence[Item], probs: dict[str, np.ndarray], model: Model
+) -> tuple[Model, dict[str, Any]]:
+    """Whether "why" questions are better answered as open questions than as factoids."""
+    whys = [i for i in pool if i.query.expects == "reason"]
+    scores = {
+        flag: _accuracy(whys, probs, replace(model, reason_open=flag)) for flag in (False, True)
+    }
+    best = max((False, True), key=lambda flag: (scores[flag], not flag))
+    return replace(model, reason_open=best), {
+        "n": len(whys),
+        "factoid": round(scores[False], 4),
+        "open": round(scores[True], 4),
+    }
 
 
 def choose_summary(
@@ -299,6 +315,7 @@ def fit(
     base = Model(tuple(features), tuple(float(w) for w in lr.coef_[0]), float(lr.intercept_[0]))
     model, policies = choose_policies(pool, probs, base)
     model, policies["summary"] = choose_summary(items, probs, model)
+    model, policies["reason"] = choose_reason(pool, probs, model)
     weights, threshold, curve = abstention(items, probs)
     model = replace(model, abstain=weights, abstain_below=threshold)
     report = {

@@ -47,7 +47,12 @@ class Model:
     mmr_lambda: float = 0.7
     summary_position: float = 0.0  # weights of lead position and fact density in summaries
     summary_facts: float = 0.0
+    reason_open: bool = False  # answer "why" questions as open ones (MMR) rather than factoids
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def answers_openly(self, kind: str, expects: str) -> bool:
+        """Whether a question gets an open answer (MMR summary of the evidence)."""
+        return kind == "open" or (self.reason_open and expects == "reason")
 
     @property
     def columns(self) -> list[int]:
@@ -83,6 +88,7 @@ class Model:
             "mmr_lambda": self.mmr_lambda,
             "summary_position": self.summary_position,
             "summary_facts": self.summary_facts,
+            "reason_open": self.reason_open,
             "meta": self.meta,
         }
 
@@ -107,6 +113,7 @@ class Model:
             mmr_lambda=float(data.get("mmr_lambda", 0.7)),
             summary_position=float(data.get("summary_position", 0.0)),
             summary_facts=float(data.get("summary_facts", 0.0)),
+            reason_open=bool(data.get("reason_open", False)),
             meta=dict(data.get("meta", {})),
         )
 
