@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -129,8 +129,9 @@ class HybridRetriever:
         self._seen_writes = store.writes
         self._sync_lock = threading.Lock()
 
-    def sync_keyword_index(self, force: bool = False) -> None:
-        """Load the persisted index; rebuild it when it disagrees with the store."""
+    def sync(self, force: bool = False) -> None:
+        """Catch up with the store (other processes' writes included, within ``_RECHECK_S``):
+        reopen it when it changed, and rebuild the keyword index when it disagrees."""
         with self._sync_lock:  # concurrent requests share one retriever
             self._sync(force)
 
@@ -142,6 +143,9 @@ class HybridRetriever:
         if not force and self._loaded and now - self._checked_at < _RECHECK_S:
             return
         self._checked_at = now
+        if self.store.sync():  # another process wrote
+            self._chunks.clear()
+            self.sentences.clear()
         if not self._loaded:
             self.keyword.load()
             self._loaded = True
@@ -161,20 +165,32 @@ class HybridRetriever:
         timings["embed_ms"] = (time.perf_counter() - t0) * 1000
         return vector
 
-    def dense(self, vector: list[float], n: int, timings: dict[str, float]) -> list[Passage]:
-        """Dense candidates, best first."""
+    def dense(
+        self,
+        vector: list[float],
+        n: int,
+        timings: dict[str, float],
+        docs: Sequence[str] | None = None,
+    ) -> list[Passage]:
+        """Dense candidates, best first (only from ``docs`` when given)."""
         t1 = time.perf_counter()
-        hits = self.store.query(vector, n)
+        hits = self.store.query(vector, n, docs)
         timings["dense_ms"] = (time.perf_counter() - t1) * 1000
         return [_passage(i, t, m, s) for i, t, m, s in hits]
 
     def bm25(
-        self, query: str, n: int, timings: dict[str, float], known: list[Passage] | None = None
+        self,
+        query: str,
+        n: int,
+        timings: dict[str, float],
+        known: list[Passage] | None = None,
+        docs: Sequence[str] | None = None,
     ) -> list[Passage]:
-        """BM25 candidates, best first (texts of ``known`` passages are not fetched again)."""
+        """BM25 candidates, best first (texts of ``known`` passages are not fetched again; only
+        from ``docs`` when given)."""
         t0 = time.perf_counter()
-        self.sync_keyword_index()
-        hits = self.keyword.search(flat_query_terms(query), n)
+        self.sync()
+        hits = self.keyword.search(flat_query_terms(query), n if not docs else n * 10)
         have = {p.chunk_id: p for p in known or []}
         found = self.store.get_chunks([i for i, _ in hits if i not in have])
         timings["bm25_ms"] = (time.perf_counter() - t0) * 1000
@@ -184,7 +200,7 @@ class HybridRetriever:
                 out.append(have[chunk_id].model_copy(update={"score": score}))
             elif chunk_id in found:
                 out.append(_passage(chunk_id, *found[chunk_id], score))
-        return out
+        return [p for p in out if p.doc_id in docs][:n] if docs else out
 
     def corpus_has(self, word: str) -> bool:
         """Whether a word, or a word sharing its first letters, occurs in the stored articles.
@@ -192,7 +208,7 @@ class HybridRetriever:
         The prefix lets a name written the other language's way count as known ("Belgia" and
         "Belgian", "Singapura" and "Singapore").
         """
-        self.sync_keyword_index()
+        self.sync()
         word = word.lower()
         if any(self.keyword.known(stem(word, lang)) for lang in ("id", "en")):
             return True
@@ -207,8 +223,15 @@ class HybridRetriever:
             self._chunks[doc_id] = [_passage(i, t, m, 0.0) for i, t, m in rows]
         return self._chunks[doc_id]
 
-    def retrieve(self, query: str, k: int | None = None, mode: str | None = None) -> Retrieval:
-        """The top-k passages for a question."""
+    def retrieve(
+        self,
+        query: str,
+        k: int | None = None,
+        mode: str | None = None,
+        docs: Sequence[str] | None = None,
+    ) -> Retrieval:
+        """The top-k passages for a question (from the documents ``docs`` when given)."""
+        self.sync()
         cfg = self.settings.retrieval
         k = k or cfg.k
         mode = mode or cfg.mode
@@ -217,10 +240,10 @@ class HybridRetriever:
         vector = self.embed(query, timings)
         lists: list[list[Passage]] = []
         if mode in ("hybrid", "dense"):
-            lists.append(self.dense(vector, cfg.candidates, timings))
+            lists.append(self.dense(vector, cfg.candidates, timings, docs))
         if mode in ("hybrid", "bm25"):
             known = lists[0] if lists else None
-            lists.append(self.bm25(query, cfg.candidates, timings, known))
+            lists.append(self.bm25(query, cfg.candidates, timings, known, docs))
         t1 = time.perf_counter()
         by_id = {p.chunk_id: p for ranked in lists for p in ranked}
         fused = rrf([[p.chunk_id for p in ranked] for ranked in lists], cfg.rrf_k)

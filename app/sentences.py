@@ -88,6 +88,11 @@ class StoredSentences:
         self._cache: OrderedDict[str, DocSentences] = OrderedDict()
         self._lock = threading.Lock()
 
+    def clear(self) -> None:
+        """Forget every cached document (the store changed under us)."""
+        with self._lock:
+            self._cache.clear()
+
     def get(self, passages: Sequence[Passage]) -> dict[str, DocSentences]:
         """The sentences of every document the passages come from."""
         meta = {p.doc_id: p for p in passages}

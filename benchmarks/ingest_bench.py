@@ -148,7 +148,7 @@ def run_ingest(workdir: Path, n_docs: int, groups: int = 3) -> dict[str, Any]:
         vectors += _group_round(paths[lo : lo + size], prepared[lo : lo + size], ctx, turn)
     _store_writes(prepared, vectors, workdir, clock)
     retriever = HybridRetriever(settings, store, emb)
-    clock.add("keyword_build", timed_ms(lambda: retriever.sync_keyword_index(force=True))[0])
+    clock.add("keyword_build", timed_ms(lambda: retriever.sync(force=True))[0])
     return _summary(prepared, emb, store, clock, settings.ingest.embed_batch)
 
 

@@ -34,7 +34,7 @@ def measure(data_dir: Path) -> dict[str, Any]:
     out["store_open_mb"] = proc_status_mb()
     retriever = HybridRetriever(settings, store, fake, reranker=None)
     t0 = time.perf_counter()
-    retriever.sync_keyword_index()
+    retriever.sync()
     out["keyword_sync_ms"] = round((time.perf_counter() - t0) * 1000, 1)
     out["keyword_loaded_mb"] = proc_status_mb()
     rng = np.random.default_rng(2)

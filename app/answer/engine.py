@@ -39,7 +39,13 @@ class Library(Protocol):
 
     sentences: SentenceSource
 
-    def retrieve(self, query: str, k: int | None = None, mode: str | None = None) -> Retrieval: ...
+    def retrieve(
+        self,
+        query: str,
+        k: int | None = None,
+        mode: str | None = None,
+        docs: Sequence[str] | None = None,
+    ) -> Retrieval: ...
 
     def chunks(self, doc_id: str) -> list[Passage]: ...
 
@@ -224,7 +230,13 @@ class Engine:
 
     # ---------------------------------------------------------------- comparisons
 
-    def compare(self, query: Query, k: int | None = None, mode: str | None = None) -> Draft:
+    def compare(
+        self,
+        query: Query,
+        k: int | None = None,
+        mode: str | None = None,
+        docs: Sequence[str] | None = None,
+    ) -> Draft:
         """Each compared name's best evidence on the aspect, labelled, side by side."""
         per_k = max(3, (k or 6) // 2)
         budget = replace(self.model.factoid, max_chars=self.model.open_chars // len(query.entities))
@@ -232,7 +244,7 @@ class Engine:
         sides: list[tuple[str, list[Pick]]] = []
         for entity in query.entities:
             side = parse_query(f"{entity} {query.aspect}".strip(), query.lang)
-            got = self.library.retrieve(side.text, per_k, mode)
+            got = self.library.retrieve(side.text, per_k, mode, docs)
             combined += [
                 p for p in got.passages if p.chunk_id not in {c.chunk_id for c in combined}
             ]
