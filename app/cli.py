@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -15,14 +15,26 @@ from rich.table import Table
 
 from app.settings import Settings
 
+if TYPE_CHECKING:
+    from app.conversations import Conversation, ConversationStore
+
 app = typer.Typer(
     help="Telaah: ask cited questions about your news articles, fully offline.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: flags show as --json, not --json <bool>
 )
-docs_app = typer.Typer(help="List and remove stored documents.", no_args_is_help=True)
+docs_app = typer.Typer(
+    help="List and remove stored documents.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(docs_app, name="docs")
+conversations_app = typer.Typer(
+    help="List, show, export and remove saved conversations.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(conversations_app, name="conversations")
 
 err = Console(stderr=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
@@ -111,12 +123,11 @@ def docs_list(as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json([d.model_dump(exclude={"text"}) for d in docs])
         return
-    table = Table("doc_id", "title", "lang", "chunks", "published", "source")
-    for d in docs:
-        table.add_row(
-            d.doc_id[:12], d.title[:60], d.lang, str(d.chunks), d.published or "", d.source
-        )
-    Console().print(table)
+    table = Table("doc_id", "title", "lang", "chunks", "date", "source")
+    for d in docs:  # titles wrap on narrow terminals and are never cut
+        date = (d.published or d.ingested_at)[:10]
+        table.add_row(d.doc_id[:10], d.title, d.lang, str(d.chunks), date, d.source)
+    Console().print(table, markup=False, highlight=False)
 
 
 @docs_app.command("rm")
@@ -137,6 +148,84 @@ def docs_rm(
             err.print(f"removed {d.doc_id[:12]} {d.title}", highlight=False)
     if not removed:
         raise fail(f"no document matches {key!r}")
+
+
+@conversations_app.command("list")
+def conversations_list(as_json: JsonOpt = False) -> None:
+    """List saved conversations, most recent first."""
+    with friendly_errors():
+        summaries = _conversations().list()
+    if as_json:
+        emit_json([c.model_dump() for c in summaries])
+        return
+    if not summaries:
+        err.print('no saved conversations; start one: telaah ask --conversation new "..."')
+        return
+    table = Table("id", "updated", "turns", "title")
+    for c in summaries:
+        table.add_row(c.id, c.updated, str(c.turns), c.title)
+    Console().print(table, markup=False, highlight=False)
+
+
+ConversationId = Annotated[
+    str, typer.Argument(help="A conversation id (or unique prefix ≥ 4 chars).")
+]
+
+
+@conversations_app.command("show")
+def conversations_show(key: ConversationId, as_json: JsonOpt = False) -> None:
+    """Print a conversation as Markdown (or its JSON record with --json)."""
+    from app.conversations import export_markdown
+
+    with friendly_errors():
+        conv = _conversations().load(key)
+    if as_json:
+        emit_json(conv.model_dump())
+    else:
+        sys.stdout.write(export_markdown(conv))
+        sys.stdout.flush()
+
+
+@conversations_app.command("export")
+def conversations_export(
+    key: ConversationId,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write to this file (default stdout).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Export a conversation as Markdown with numbered, quoted references.
+
+    Example: telaah conversations export 3f2a --output chat.md
+    """
+    from pathlib import Path
+
+    from app.conversations import export_markdown
+
+    with friendly_errors():
+        text = export_markdown(_conversations().load(key))
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+    if as_json:
+        emit_json({"path": output, "chars": len(text), **({} if output else {"markdown": text})})
+    elif output:
+        err.print(f"wrote {output} ({len(text)} chars)", highlight=False)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+@conversations_app.command("rm")
+def conversations_rm(key: ConversationId, as_json: JsonOpt = False) -> None:
+    """Remove a saved conversation."""
+    with friendly_errors():
+        store = _conversations()
+        conv = store.load(key)
+        store.delete(conv.id)
+    if as_json:
+        emit_json({"removed": conv.id})
+    else:
+        err.print(f"removed {conv.id} {conv.title}", highlight=False, markup=False)
 
 
 @app.command()
@@ -179,17 +268,56 @@ def _print_answer(result: Any) -> None:
             out.print(f"  ({n}) {p.title}: {p.text[:100]}…", style="dim", markup=False)
 
 
+DocOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--doc",
+        help="Answer only from this document (doc_id, unique prefix or source); repeatable.",
+    ),
+]
+ConversationOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--conversation",
+        help="Continue a saved conversation (id or unique prefix), or 'new' to start one.",
+    ),
+]
+
+
+def _conversations() -> ConversationStore:
+    from app.conversations import ConversationStore
+
+    return ConversationStore.for_settings(_settings())
+
+
+def _resolve_docs(service: Any, keys: list[str]) -> list[str] | None:
+    """The doc_ids named by --doc (ids, unique prefixes or sources); None for no scope."""
+    if not keys:
+        return None
+    found: list[str] = []
+    for key in keys:
+        docs = service.retriever.store.find(key)
+        if len(docs) != 1:
+            what = "no document" if not docs else f"{len(docs)} documents"
+            raise ValueError(f"--doc {key!r} matches {what}; see telaah docs list")
+        found.append(docs[0].doc_id)
+    return found
+
+
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question, or '-' to read one per line.")],
     as_json: JsonOpt = False,
     answerer: Answerer = None,
     k: TopK = None,
+    conversation: ConversationOpt = None,
+    doc: DocOpt = None,
 ) -> None:
     """Ask a question; every answer sentence cites a verified passage.
 
     Example: telaah ask "Kapan Anthropic diperkirakan mencapai titik impas?"
     Batch: printf 'q1\\nq2\\n' | telaah ask --json -
+    Follow-up: telaah ask --conversation new "..." then telaah ask --conversation <id> "..."
     """
     from app.service import AnswerService
 
@@ -197,16 +325,38 @@ def ask(
         raise fail(f"unknown answerer {answerer!r} (use extractive or llm)", 2)
     settings = _settings()
     with friendly_errors():
+        store = _conversations()
+        conv: Conversation | None = None
         service = AnswerService(settings)
+        docs = _resolve_docs(service, doc or [])
+        if conversation is not None:
+            conv = store.new(docs) if conversation.strip() == "new" else store.load(conversation)
+            docs = docs or list(conv.docs) or None
         questions = sys.stdin if question == "-" else [question]
+        announced = False
         for line in questions:
             if not line.strip():
                 continue
-            result = service.ask(line.strip(), answerer=answerer, k=k)
+            if conv is None:
+                result = service.ask(line.strip(), answerer=answerer, k=k, docs=docs)
+            else:
+                history = [t.question for t in conv.turns if t.question.strip()]
+                result = service.ask(
+                    line.strip(), history=history, answerer=answerer, k=k, docs=docs
+                )
+                if not result.question:
+                    result = result.model_copy(update={"question": line.strip()})
+                store.append(conv, result)
             if as_json:
-                emit_json(result.model_dump())
+                data = result.model_dump()
+                if conv is not None:
+                    data["conversation"] = conv.id
+                emit_json(data)
             else:
                 _print_answer(result)
+                if conv is not None and not announced:
+                    err.print(f"conversation {conv.id}", style="dim", highlight=False)
+                    announced = True
 
 
 @app.command()
@@ -217,12 +367,29 @@ def serve(
     port: Annotated[
         int | None, typer.Option("--port", min=1, max=65535, help="Port (default 7860).")
     ] = None,
+    auth: Annotated[
+        str | None,
+        typer.Option("--auth", help="Require this login, USER:PASSWORD (or TELAAH_UI__AUTH)."),
+    ] = None,
+    allow_open: Annotated[
+        bool,
+        typer.Option("--allow-open", help="Serve beyond loopback without a login (unsafe)."),
+    ] = False,
 ) -> None:
-    """Start the web app (chat, add articles, library). Example: telaah serve --port 7860"""
-    from app.ui import build_app, launch
+    """Start the web app (chat, add articles, library). Example: telaah serve --port 7860
+
+    Beyond loopback (e.g. --host 0.0.0.0) a login is required: --auth USER:PASSWORD.
+    """
+    from app.ui import build_app, check_exposure, launch
 
     settings = _settings()
+    if auth or allow_open:
+        ui = settings.ui.model_copy(
+            update={"auth": auth or settings.ui.auth, "allow_open": allow_open}
+        )
+        settings = settings.model_copy(update={"ui": ui})
     with friendly_errors():
+        check_exposure(host or settings.ui.host, settings)
         demo = build_app(settings)
         err.print(
             f"Telaah on http://{host or settings.ui.host}:{port or settings.ui.port}",

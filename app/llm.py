@@ -24,6 +24,11 @@ class LLMError(RuntimeError):
 def make_chat_model(cfg: AnswerSettings) -> BaseChatModel:
     """Build the configured chat model (nothing is contacted until it is called)."""
     if cfg.provider == "openai":
+        if not cfg.base_url:  # an offline tool never falls back to a hosted API
+            raise LLMError(
+                "no language model is configured: set its server address "
+                "(TELAAH_ANSWER__BASE_URL, e.g. http://127.0.0.1:8080/v1)"
+            )
         import httpx
         from langchain_openai import ChatOpenAI
 

@@ -16,14 +16,20 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _LIST_LINE = re.compile(r"^\s*(?:[-*•+]|\d+[.)])\s+")
 _TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
 _SNIPPET_CHARS = 280
+QUESTION_SHOWN = 280
 
 CSS = """
+.tl-scroll { max-height: min(64vh, 780px); min-height: 220px; overflow-y: auto;
+  overscroll-behavior: contain; padding: 0.2em 0.5em 0.2em 0.2em; }
 .tl-empty { color: var(--body-text-color-subdued); padding: 1.5em 0.5em; }
 .tl-turn { margin: 0 0 1.4em 0; }
-.tl-q { font-weight: 600; margin: 0.2em 0 0.5em 0; }
+.tl-q { font-weight: 600; margin: 0.2em 0 0.5em 0; overflow-wrap: anywhere; }
+.tl-q details { display: inline; font-weight: 400; }
+.tl-q summary { display: inline; cursor: pointer; color: var(--color-accent); }
 .tl-q .tl-who { color: var(--body-text-color-subdued); font-weight: 400; margin-right: 0.4em; }
-.tl-answer { border: 1px solid var(--border-color-primary); border-radius: 10px;
-  padding: 0.8em 1em; background: var(--block-background-fill); line-height: 1.6; }
+.tl-answer { overflow-wrap: anywhere; border: 1px solid var(--border-color-primary);
+  border-radius: 10px; padding: 0.8em 1em; background: var(--block-background-fill);
+  line-height: 1.6; }
 .tl-answer p { margin: 0 0 0.5em 0; }
 .tl-answer ul { margin: 0 0 0.5em 1.2em; }
 .tl-answer.tl-abstained { background: var(--background-fill-secondary);
@@ -59,6 +65,11 @@ a.tl-cite:hover, a.tl-cite:focus { border-color: var(--color-accent); }
 """
 
 JS_ON_LOAD = """
+const toBottom = () => {
+  const box = element.querySelector('.tl-scroll');
+  if (box) box.scrollTop = box.scrollHeight;
+};
+new MutationObserver(toBottom).observe(element, {childList: true, subtree: true});
 element.addEventListener('click', (event) => {
   const link = event.target.closest('a.tl-cite');
   if (!link || !element.contains(link)) return;
@@ -237,10 +248,16 @@ def render_answer(answer: Answer, turn: int, lang: str) -> str:
 
 
 def render_question(question: str, lang: str) -> str:
-    """The user's question line."""
+    """The user's question line; a long question is folded after ``QUESTION_SHOWN`` chars."""
+    shown = escape(question)
+    if len(question) > QUESTION_SHOWN:
+        head, rest = question[:QUESTION_SHOWN], question[QUESTION_SHOWN:]
+        shown = (
+            f"{escape(head)}<details><summary>… {escape(text(lang, 'more'))}</summary>"
+            f"{escape(rest)}</details>"
+        )
     return (
-        f'<div class="tl-q"><span class="tl-who">{escape(text(lang, "you"))}:</span>'
-        f"{escape(question)}</div>"
+        f'<div class="tl-q"><span class="tl-who">{escape(text(lang, "you"))}:</span>{shown}</div>'
     )
 
 
@@ -259,13 +276,15 @@ def render_error(question: str, message: str, lang: str) -> str:
 
 
 def render_conversation(turns: list[Answer], lang: str, pending: str = "") -> str:
-    """Every turn of the conversation, oldest first, plus an optional pending turn's HTML."""
+    """Every turn of the conversation, oldest first, plus an optional pending turn's HTML, in
+    a box that scrolls on its own (so that the question box never covers an answer)."""
     if not turns and not pending:
-        return f'<div class="tl-empty">{escape(text(lang, "empty"))}</div>'
+        empty = escape(text(lang, "empty"))
+        return f'<div class="tl-scroll"><div class="tl-empty">{empty}</div></div>'
     cards = [
         f'<div class="tl-turn">{render_question(a.question, lang)}{render_answer(a, i, lang)}</div>'
         for i, a in enumerate(turns)
     ]
     if pending:
         cards.append(f'<div class="tl-turn">{pending}</div>')
-    return "".join(cards)
+    return f'<div class="tl-scroll">{"".join(cards)}</div>'

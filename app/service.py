@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -13,7 +13,13 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 import prompts
 from app.answer.engine import Draft, Engine
 from app.answer.judge import Judge
-from app.answer.markers import extract_markers, split_answer, strip_markers
+from app.answer.markers import (
+    extract_markers,
+    first_use_order,
+    renumber,
+    split_answer,
+    strip_markers,
+)
 from app.answer.query import merge_followup, parse_query
 from app.constants import ABSTAIN_TEXTS, abstain_text
 from app.retrieve import HybridRetriever
@@ -154,8 +160,10 @@ class AnswerService:
         k: int | None = None,
         mode: str | None = None,
         on_token: TokenCallback | None = None,
+        docs: Sequence[str] | None = None,
     ) -> Answer:
-        """Answer one question (with earlier questions of the conversation as ``history``)."""
+        """Answer one question (with earlier questions of the conversation as ``history``),
+        from the documents ``docs`` only when given."""
         t0 = time.perf_counter()
         question = question.strip()
         answerer = answerer or self.settings.answer.answerer
@@ -166,9 +174,9 @@ class AnswerService:
         wanted = max(k or self.settings.retrieval.k, self.settings.answer.evidence_passages)
         if query.kind == "compare" and len(query.entities) >= 2:
             t1 = time.perf_counter()
-            draft = self.engine.compare(query, wanted, mode)
+            draft = self.engine.compare(query, wanted, mode, docs)
         else:
-            retrieval = self.retriever.retrieve(standalone, wanted, mode)
+            retrieval = self.retriever.retrieve(standalone, wanted, mode, docs)
             timings.update(retrieval.timings)
             t1 = time.perf_counter()
             draft = self.engine.answer(query, retrieval)
@@ -216,12 +224,21 @@ class AnswerService:
         cleaned, unsupported = self.judge.judge_answer(text, [p.text for p in passages])
         if draft.abstained:
             unsupported = []
+        citations = [] if draft.abstained else build_citations(cleaned, passages, draft.used)
+        cited = {c.n for c in citations}
+        order = {  # per answer: its citations are [1]..[n] in order of first use
+            old: new
+            for new, old in enumerate((n for n in first_use_order(cleaned) if n in cited), 1)
+        }
+        for citation in citations:
+            citation.n = order.get(citation.n, citation.n)
+        citations.sort(key=lambda c: c.n)
         return Answer(
-            answer=cleaned,
+            answer=renumber(cleaned, order),
             abstained=draft.abstained,
-            citations=[] if draft.abstained else build_citations(cleaned, passages, draft.used),
+            citations=citations,
             passages=passages,
-            unsupported=unsupported,
+            unsupported=[renumber(u, order) for u in unsupported],
             timings={"verify_ms": (time.perf_counter() - t0) * 1000},
             lang=lang,
             answerer=answerer,
@@ -241,12 +258,14 @@ class AnswerService:
     def _call(
         self, messages: list[BaseMessage], on_token: TokenCallback | None
     ) -> tuple[str, bool, str | None]:
-        from app.llm import stream_with_deadline  # only the LLM path pays for this import
+        from app.llm import LLMError, stream_with_deadline  # only the LLM path pays for these
 
         cfg = self.settings.answer
-        out = stream_with_deadline(
-            self.chat_model, messages, cfg.read_timeout_s, cfg.timeout_s, on_token
-        )
+        try:
+            model = self.chat_model
+        except LLMError as exc:
+            return "", False, str(exc)
+        out = stream_with_deadline(model, messages, cfg.read_timeout_s, cfg.timeout_s, on_token)
         return out.text, out.incomplete, out.error
 
     def _llm(

@@ -108,6 +108,13 @@ class UISettings(_Group):
     concurrency_limit: int = Field(2, description="Chat requests processed at once.")
     max_queue: int = Field(16, description="Requests waiting beyond which callers get 'busy'.")
     max_upload_mb: int = Field(20, description="Largest upload accepted, in MB.")
+    auth: str | None = Field(
+        None, description="'user:password' required to open the web app (Gradio's login)."
+    )
+    allow_open: bool = Field(
+        False,
+        description="Serve beyond loopback without a login (refused unless this is set).",
+    )
 
 
 class Settings(BaseSettings):

@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
+from app.conversations import ConversationStore, export_markdown, make_title
 from app.render import is_web_url, render_conversation, render_error, render_pending
 from app.types import Answer
-from app.ui_text import text
+from app.ui_text import METRIC_HELP, text
 
 if TYPE_CHECKING:
     from app.service import AnswerService
@@ -31,7 +32,12 @@ _STREAM_EVERY_S = 0.08
 
 
 def _ask_streaming(
-    service: AnswerService, question: str, history: list[str], answerer: str, k: int | None
+    service: AnswerService,
+    question: str,
+    history: list[str],
+    answerer: str,
+    k: int | None,
+    docs: Sequence[str] | None = None,
 ) -> Iterator[str | Answer]:
     """Yield the LLM's text as it streams, then the verified Answer."""
     tokens: queue.Queue[str] = queue.Queue()
@@ -40,7 +46,7 @@ def _ask_streaming(
     def work() -> None:
         try:
             box["answer"] = service.ask(
-                question, history, answerer=answerer, k=k, on_token=tokens.put
+                question, history, answerer=answerer, k=k, on_token=tokens.put, docs=docs
             )
         except Exception as exc:  # noqa: BLE001 - re-raised in the caller's thread below
             box["error"] = exc
@@ -87,11 +93,13 @@ def chat(
     k: int | None = None,
     lang: str = "en",
     llm: tuple[str | None, str | None, str | None] = (None, None, None),
+    docs: Sequence[str] | None = None,
 ) -> Iterator[tuple[str, list[Answer]]]:
     """Answer one chat message; yields (conversation HTML, turns) while streaming, then final.
 
     Earlier questions of this session's ``turns`` are passed as history for follow-ups;
-    ``llm`` is the (provider, base URL, model) chosen in the settings panel.
+    ``llm`` is the (provider, base URL, model) chosen in the settings panel; ``docs`` limits
+    the answer to those documents.
     """
     turns = list(turns or [])
     question = (question or "").strip()
@@ -104,7 +112,7 @@ def chat(
         if answerer == "llm":
             result: Answer | None = None
             chosen = llm_service(service, *llm)
-            for item in _ask_streaming(chosen, question, history, answerer, k):
+            for item in _ask_streaming(chosen, question, history, answerer, k, docs):
                 if isinstance(item, Answer):
                     result = item
                 else:
@@ -112,7 +120,7 @@ def chat(
                     yield render_conversation(turns, lang, pending), turns
             assert result is not None
         else:
-            result = service.ask(question, history, answerer=answerer, k=k)
+            result = service.ask(question, history, answerer=answerer, k=k, docs=docs)
     except Exception as exc:  # noqa: BLE001 - a failed question must not end the session
         failed = render_error(question, str(exc) or type(exc).__name__, lang)
         yield render_conversation(turns, lang, failed), turns
@@ -121,9 +129,69 @@ def chat(
     yield render_conversation(turns, lang), turns
 
 
-def api_ask(service: AnswerService, question: str) -> dict[str, Any]:
-    """The `ask` API endpoint: the same JSON as ``telaah ask --json``."""
-    return service.ask(question).model_dump(mode="json")
+def api_ask(
+    service: AnswerService, question: str, docs: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """The `ask` API endpoint: the same JSON as ``telaah ask --json`` (``docs``: scope)."""
+    return service.ask(question, docs=list(docs or []) or None).model_dump(mode="json")
+
+
+# ---------------------------------------------------------------------------- conversations
+
+
+def _conversations(service: AnswerService) -> ConversationStore:
+    return ConversationStore.for_settings(service.settings)
+
+
+def conversation_choices(service: AnswerService) -> list[tuple[str, str]]:
+    """(label, id) of every saved conversation, newest first."""
+    return [
+        (f"{c.title} · {c.updated[:16].replace('T', ' ')} · {c.turns}", c.id)
+        for c in _conversations(service).list()
+    ]
+
+
+def remember(
+    service: AnswerService, conv_id: str | None, turns: list[Answer], docs: Sequence[str] | None
+) -> str:
+    """Save the conversation's turns (creating it on its first turn); returns its id."""
+    store = _conversations(service)
+    conv = (
+        store.load(conv_id) if conv_id and store.matches(conv_id) else store.new(list(docs or []))
+    )
+    conv.turns = list(turns)
+    conv.docs = list(docs or [])
+    if turns and not conv.title:
+        conv.title = make_title(turns[0].question)
+    store.save(conv)
+    return conv.id
+
+
+def open_conversation(
+    service: AnswerService, conv_id: str | None
+) -> tuple[list[Answer], list[str]]:
+    """A saved conversation's turns and scope (nothing when there is none)."""
+    if not conv_id:
+        return [], []
+    conv = _conversations(service).load(conv_id)
+    return list(conv.turns), list(conv.docs)
+
+
+def export_conversation(service: AnswerService, conv_id: str | None) -> Path | None:
+    """Write a conversation as Markdown under the data dir; returns the file."""
+    if not conv_id:
+        return None
+    conv = _conversations(service).load(conv_id)
+    folder = service.settings.data_dir / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"telaah-{safe_name(conv.title, 'conversation')[:60]}-{conv.id}.md"
+    path.write_text(export_markdown(conv), encoding="utf-8")
+    return path
+
+
+def delete_conversation(service: AnswerService, conv_id: str | None) -> bool:
+    """Remove a saved conversation."""
+    return bool(conv_id) and _conversations(service).delete(str(conv_id))
 
 
 # ---------------------------------------------------------------------------- adding articles
@@ -142,9 +210,24 @@ def safe_name(name: str, fallback: str = "upload") -> str:
     return base
 
 
+UPLOAD_PREFIX = "upload:"
+
+
 def refresh_index(service: AnswerService) -> None:
     """Bring the retriever's keyword index up to date right after this process wrote."""
-    service.retriever.sync_keyword_index(force=True)
+    service.retriever.sync(force=True)
+
+
+def uploads_dir(service: AnswerService) -> Path:
+    """Where uploaded originals are kept (so that re-ingest and reindex can read them)."""
+    return service.settings.data_dir / "uploads"
+
+
+def kept_upload(service: AnswerService, source: str) -> Path | None:
+    """The kept original of an uploaded document's source (``upload:NAME``)."""
+    if not source.startswith(UPLOAD_PREFIX):
+        return None
+    return uploads_dir(service) / safe_name(source.removeprefix(UPLOAD_PREFIX))
 
 
 def _error_row(source: str, reason: str) -> Row:
@@ -223,9 +306,14 @@ def add_articles(
         rows.extend(errors + bad_urls)
         inputs = [*staged, *good_urls]
         if inputs:
-            labels = {path: f"upload:{name}" for path, name in staged.items()}
+            labels = {path: f"{UPLOAD_PREFIX}{name}" for path, name in staged.items()}
             results = ingest(inputs, settings, embeddings, store, progress, labels)
             rows.extend(_result_row(r, staged.get(r.source)) for r in results)
+            keep = uploads_dir(service)
+            for r in results:  # keep the originals: re-ingest and reindex read them again
+                if r.source in staged and r.status != "error":
+                    keep.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(r.source, keep / staged[r.source])
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if paste.strip():
@@ -239,48 +327,77 @@ def add_articles(
 # ---------------------------------------------------------------------------- library
 
 
+SHORT_ID = 10
+
+
 def library_rows(service: AnswerService) -> list[Row]:
-    """One row per stored document: title, source, language, chunks, published, doc_id."""
+    """One row per stored document: title, language, passages, date, short id."""
     return [
-        [d.title, d.source, d.lang, d.chunks, d.published or "", d.doc_id]
+        [d.title, d.lang, d.chunks, (d.published or d.ingested_at)[:10], d.doc_id[:SHORT_ID]]
         for d in service.retriever.store.list_documents()
     ]
 
 
 def document_choices(service: AnswerService) -> list[tuple[str, str]]:
-    """(label, doc_id) pairs for the document picker."""
+    """(label, doc_id) pairs for the document pickers."""
     return [
-        (f"{d.title[:70]} · {d.doc_id[:10]}", d.doc_id)
+        (f"{d.title[:90]} · {d.doc_id[:SHORT_ID]}", d.doc_id)
         for d in service.retriever.store.list_documents()
     ]
 
 
+def resolve_document(service: AnswerService, key: str | None) -> str | None:
+    """The full doc_id of a document picked by id or short id (None when none matches)."""
+    if not key:
+        return None
+    found = [d.doc_id for d in service.retriever.store.list_documents() if d.doc_id.startswith(key)]
+    return found[0] if len(found) == 1 else None
+
+
+def delete_prompt(service: AnswerService, doc_id: str | None, lang: str = "en") -> str | None:
+    """The confirmation question before deleting (None when nothing is picked)."""
+    doc = service.retriever.store.get_document(doc_id) if doc_id else None
+    return text(lang, "confirm_delete").format(title=doc.title) if doc else None
+
+
 def delete_document(service: AnswerService, doc_id: str | None, lang: str = "en") -> str:
-    """Remove one document; returns a status line."""
+    """Remove one document (and its kept upload); returns a status line."""
     from ingest.pipeline import remove
 
     if not doc_id:
-        return f"{text(lang, 'document')}: —"
+        return text(lang, "pick_first")
     removed = remove(doc_id, service.settings, service.retriever.store)
     if not removed:
-        return f"no document matches {doc_id[:12]}"
+        return text(lang, "no_match").format(key=doc_id[:SHORT_ID])
+    for doc in removed:
+        kept = kept_upload(service, doc.source)
+        if kept is not None:
+            kept.unlink(missing_ok=True)
     refresh_index(service)
-    return "removed: " + ", ".join(d.title for d in removed)
+    return text(lang, "removed").format(titles=", ".join(d.title for d in removed))
 
 
 def reingest_document(
-    service: AnswerService, doc_id: str | None, progress: Progress | None = None
+    service: AnswerService,
+    doc_id: str | None,
+    progress: Progress | None = None,
+    lang: str = "en",
 ) -> str:
-    """Re-run ingest on a document's source when it is a URL or a file that still exists."""
+    """Re-run ingest on a document's source: a URL, a file that still exists, or a kept upload."""
     from ingest.pipeline import ingest
 
     store = service.retriever.store
     doc = store.get_document(doc_id) if doc_id else None
     if doc is None:
-        return "no document selected"
-    if not (is_web_url(doc.source) or Path(doc.source).is_file()):
-        return f"cannot re-ingest: the source is no longer available ({doc.source})"
-    [result] = ingest([doc.source], service.settings, service.retriever.embeddings, store, progress)
+        return text(lang, "pick_first")
+    kept = kept_upload(service, doc.source)
+    path = str(kept) if kept is not None else doc.source
+    if not (is_web_url(path) or Path(path).is_file()):
+        return text(lang, "cannot_reingest").format(source=doc.source)
+    labels = {path: doc.source} if kept is not None else None
+    [result] = ingest(
+        [path], service.settings, service.retriever.embeddings, store, progress, labels
+    )
     if result.status in ("added", "updated"):
         refresh_index(service)
     detail = f" ({result.error})" if result.error else f", {result.chunks} chunks"
@@ -290,28 +407,33 @@ def reingest_document(
 # ---------------------------------------------------------------------------- evaluation
 
 PROJECT_QUESTIONS = Path(__file__).resolve().parents[1] / "data" / "eval" / "questions.jsonl"
-EVAL_COLUMNS = (
-    "id",
-    "lang",
-    "type",
-    "answerable",
-    "answer_accuracy",
-    "evidence_cited",
-    "citation_precision",
-    "hit@5",
-    "abstained",
-    "answer",
-)
 
 
 def _cell(value: Any) -> Any:
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return "✓" if value else "✗"
-    if isinstance(value, float):
-        return round(value, 3)
-    return value if not isinstance(value, str) else value[:160]
+    return round(value, 3) if isinstance(value, float) else value
+
+
+def _mark(value: Any) -> str:
+    return "–" if value is None else ("✓" if value else "✗")
+
+
+def passed(row: dict[str, Any]) -> bool:
+    """Whether a question was answered as expected (a fact stated, or 'not found' when due)."""
+    return bool(row.get("answer_accuracy")) if row.get("answerable") else bool(row.get("abstained"))
+
+
+def question_row(row: dict[str, Any]) -> Row:
+    """One per-question line: question, expected, answered, cited the evidence, answer, id."""
+    expected = "answer" if row.get("answerable") else "not found"
+    answer = str(row.get("answer") or "")
+    return [
+        row.get("question", ""),
+        expected,
+        _mark(passed(row)),
+        _mark(row.get("evidence_cited")),
+        answer if len(answer) <= 300 else answer[:300] + "…",
+        row.get("id", ""),
+    ]
 
 
 def run_evaluation(
@@ -320,21 +442,36 @@ def run_evaluation(
     answerer: str = "extractive",
     k: int | None = None,
     progress: Progress | None = None,
-) -> tuple[list[Row], list[Row], str]:
+    lang: str = "en",
+) -> tuple[list[Row], list[Row], str | None, str]:
     """Evaluate a JSONL question set (the project set when ``path`` is empty).
 
     Returns:
-        Summary rows [metric, value], per-question rows (``EVAL_COLUMNS``) and a status line.
+        Summary rows [metric, value, meaning], per-question rows (failing questions first),
+        the chart's path and a status line.
     """
     from app.evaluation.questions import load_questions
+    from app.evaluation.report import write_chart
     from app.evaluation.run import SUMMARY_KEYS, evaluate
 
     source = Path(path) if path else PROJECT_QUESTIONS
     try:
         questions = load_questions(source)
     except (ValueError, OSError) as exc:
-        return [], [], f"error: {exc}"
+        return [], [], None, f"error: {exc}"
     run = evaluate(questions, service, answerer=answerer, k=k, progress=progress, name=answerer)
-    summary = [[key, _cell(run.summary.get(key))] for key in SUMMARY_KEYS]
-    rows = [[_cell(row.get(col)) for col in EVAL_COLUMNS] for row in run.rows]
-    return summary, rows, f"{len(questions)} questions · {source.name} · {answerer}"
+    helps = METRIC_HELP.get(lang, METRIC_HELP["en"])
+    summary = [
+        [key, _cell(run.summary.get(key)), helps.get(key, "")]
+        for key in SUMMARY_KEYS
+        if run.summary.get(key) is not None
+    ]
+    ordered = sorted(run.rows, key=passed)  # failing first, otherwise in file order
+    rows = [question_row(row) for row in ordered]
+    folder = service.settings.data_dir / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    chart = folder / "evaluation-chart.png"
+    write_chart({answerer: run}, chart)
+    failed = sum(not passed(row) for row in run.rows)
+    status = text(lang, "eval_done").format(n=len(questions), source=source.name, failed=failed)
+    return summary, rows, str(chart), status

@@ -136,7 +136,10 @@ def _check_hop(url: str, allow_hosts: list[str], redirected: bool) -> _Target:
         for ip in ips:
             if not is_public_address(ip):
                 where = f"{host} is" if _same_ip(host, ip) else f"{host} resolves to {ip},"
-                raise IngestError(f"{prefix}{where} a non-global address")
+                raise IngestError(
+                    f"{prefix}{where} an address on your own network or computer; Telaah only "
+                    "fetches public web pages"
+                )
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return _Target(scheme=scheme, host=host, port=port, ip=ips[0], path=path)
 

@@ -150,8 +150,15 @@ def embed_texts(
     for lo in range(0, len(texts), batch):
         vectors.extend(embeddings.embed_documents(list(texts[lo : lo + batch])))
         if progress:
-            progress(done + len(vectors), total, "embedding")
+            progress(done + len(vectors), total, "embedding passages")
     return vectors
+
+
+def _shown(source: str) -> str:
+    """A source as a person names it: the file name of a path, the URL or label as is."""
+    if "://" in source or ":" in source.split("/", 1)[0]:
+        return source.removeprefix("upload:")
+    return Path(source).name or source
 
 
 def _commit(prep: _Prepared, vectors: list[list[float]], store: Store) -> IngestResult:
@@ -256,11 +263,12 @@ def ingest(
     results: list[IngestResult | _Prepared] = []
     with store.writing():
         seen: set[str] = set()
-        for source in expand_inputs(list(inputs)):
+        sources = list(expand_inputs(list(inputs)))
+        for n, source in enumerate(sources, start=1):
             label = (labels or {}).get(source)
             results.append(_prepare(source, settings, store, seen, label))
             if progress:
-                progress(0, 0, f"loaded {source}")
+                progress(n, len(sources), f"read {_shown(label or source)}")
         preps = [r for r in results if isinstance(r, _Prepared)]
         total = sum(len(p.texts) for p in preps)
         done = 0

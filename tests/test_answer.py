@@ -150,6 +150,19 @@ def test_provider_refusing_falls_back_fast(settings: Settings, library: MemoryLi
     assert result.notice and "refused" in result.notice
 
 
+def test_no_llm_server_configured_means_no_remote_call(
+    settings: Settings, library: MemoryLibrary
+) -> None:
+    from app.llm import LLMError, make_chat_model
+
+    assert settings.answer.base_url is None and settings.answer.provider == "openai"
+    with pytest.raises(LLMError, match="no language model is configured"):
+        make_chat_model(settings.answer)
+    result = AnswerService(settings, library).ask("Kapan Anthropic impas?", answerer="llm")  # type: ignore[arg-type]
+    assert result.answerer == "extractive" and "2028" in result.answer
+    assert result.notice and "no language model is configured" in result.notice
+
+
 def test_stalled_stream_cut_at_read_deadline(settings: Settings, library: MemoryLibrary) -> None:
     cfg = settings.answer.model_copy(update={"read_timeout_s": 0.5})
     fast = settings.model_copy(update={"answer": cfg})

@@ -5,10 +5,12 @@ Set TELAAH_SCREENSHOT=docs/screenshot.png to also save the screenshot of a cited
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,24 +38,49 @@ TIMEOUT_MS = 90_000
 SCREENSHOT = os.environ.get("TELAAH_SCREENSHOT")
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory, real_embeddings: Embeddings) -> Iterator[str]:
-    """The app launched on a free loopback port over a store holding data/corpus."""
+@dataclass
+class Served:
+    """The running app and what it serves."""
+
+    url: str
+    settings: Settings
+    service: AnswerService
+    demo: Any
+
+
+def serve(settings: Settings, service: AnswerService) -> Served:
+    """Launch the app on a free loopback port."""
     from app.ui import build_app, launch
+
+    demo = build_app(settings, service)
+    port = free_port()
+    launch(demo, settings, host="127.0.0.1", port=port, prevent_thread_lock=True)
+    return Served(f"http://127.0.0.1:{port}/", settings, service, demo)
+
+
+@pytest.fixture(scope="module")
+def served(
+    tmp_path_factory: pytest.TempPathFactory, real_embeddings: Embeddings
+) -> Iterator[Served]:
+    """The app over a store holding data/corpus."""
     from ingest.pipeline import ingest
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("browser") / "store")
     store = settings.store(real_embeddings)
     results = ingest([str(CORPUS)], settings, real_embeddings, store)
     assert results and all(r.status == "added" for r in results)
-    service = AnswerService(settings, HybridRetriever(settings, store, real_embeddings))
-    demo = build_app(settings, service)
-    port = free_port()
-    launch(demo, settings, host="127.0.0.1", port=port, prevent_thread_lock=True)
+    app = serve(
+        settings, AnswerService(settings, HybridRetriever(settings, store, real_embeddings))
+    )
     try:
-        yield f"http://127.0.0.1:{port}/"
+        yield app
     finally:
-        demo.close()
+        app.demo.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(served: Served) -> str:
+    return served.url
 
 
 def ask(page: Any, question: str) -> Any:
@@ -137,3 +164,214 @@ def test_ask_api_with_gradio_client(app_url: str) -> None:
     assert set(data) == set(Answer.model_fields)
     assert "2028" in data["answer"] and data["citations"]
     assert {"n", "title", "source", "text", "spans"} <= set(data["citations"][0])
+
+
+# ---------------------------------------------------------------------------- workspace
+
+READING = [  # questions of the built-in set; most are answered with citations
+    "Kapan Anthropic diperkirakan mencapai titik impas?",
+    "Berapa panjang rute Seafront Line?",
+    "Siapa pelatih kepala Persikal?",
+    "How many hectares of coffee did the cooperative replant?",
+    "Berapa kapasitas smelter nikel itu?",
+    "When did the volcano evacuation begin?",
+    "Berapa luas lahan rumput laut yang digarap petani?",
+    "How much did the radiotherapy wing cost?",
+    "Berapa nilai APBD yang disengketakan?",
+    "What is OpenAI's compute strategy?",
+]
+NOT_COVERED = """(el) => {
+  const r = el.getClientRects()[0];  // the first line of a highlight that wraps
+  const x = r.left + Math.min(r.width / 2, 12), y = r.top + Math.min(r.height / 2, 8);
+  const hit = document.elementFromPoint(x, y);
+  return !!r && r.width > 0 && (hit === el || el.contains(hit));
+}"""
+
+
+def new_page(browser: Any, url: str) -> Any:
+    page = browser.new_page(viewport={"width": 1280, "height": 760})
+    page.goto(url)
+    page.locator("#tl-question textarea").wait_for(timeout=TIMEOUT_MS)
+    return page
+
+
+def test_every_link_and_source_stays_reachable(served: Served, browser: Any) -> None:
+    page = new_page(browser, served.url)
+    container = "document.querySelector('.gradio-container').getBoundingClientRect().width"
+    width_before = page.evaluate(container)
+    cited = 0
+    for question in READING:
+        turn = ask(page, question)
+        cited += turn.locator("a.tl-cite").count() > 0
+    turns = page.locator("#tl-conversation .tl-turn")
+    assert turns.count() == len(READING) and cited >= 8
+    box = page.locator("#tl-conversation").bounding_box()
+    question_box = page.locator("#tl-question").bounding_box()
+    assert box and question_box and box["y"] + box["height"] <= question_box["y"] + 1
+    for i in range(turns.count()):
+        turn = turns.nth(i)
+        links = turn.locator("a.tl-cite")
+        if not links.count():
+            continue
+        numbers = sorted({int(n) for n in re.findall(r"\d+", " ".join(links.all_inner_texts()))})
+        assert numbers == list(range(1, len(numbers) + 1))  # per answer: [1]..[n]
+        link = links.last
+        link.scroll_into_view_if_needed()
+        link.click()  # Playwright refuses to click an element another one covers
+        source = turn.locator(f"details#{link.get_attribute('data-target')}")
+        assert source.get_attribute("open") is not None
+        mark = source.locator("mark").first
+        mark.scroll_into_view_if_needed()
+        assert mark.evaluate(NOT_COVERED), f"turn {i}: the highlighted sentence is covered"
+    page.set_viewport_size({"width": 1280, "height": 900})
+    shoot(page, "screenshot-chat.png")
+    page.set_viewport_size({"width": 1280, "height": 760})
+    long = "Apa " + "sangat " * 800 + "panjang?"
+    page.locator("#tl-question textarea").fill(long)
+    page.locator("#tl-ask").click()
+    page.wait_for_function(
+        "n => document.querySelectorAll('#tl-conversation .tl-turn').length > n",
+        arg=turns.count(),
+        timeout=TIMEOUT_MS,
+    )
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1280  # a long question wraps instead of widening the page
+    assert page.evaluate(container) == width_before  # the page width does not jump
+    assert page.locator("#tl-conversation .tl-q details").count() == 1  # and is folded
+    page.close()
+
+
+def choose_scope(page: Any, title_words: str) -> None:
+    """Pick one document in the chat's scope picker."""
+    page.locator("#tl-scope input").click()
+    page.locator("#tl-scope input").fill(title_words)
+    page.get_by_role("option").filter(has_text=title_words).first.click()
+    page.keyboard.press("Escape")
+
+
+def test_scoped_question_and_export(served: Served, browser: Any) -> None:
+    docs = served.service.retriever.store.list_documents()
+    chosen = next(d for d in docs if "Seafront" in d.text or "bus" in d.title.lower())
+    page = new_page(browser, served.url)
+    choose_scope(page, chosen.title[:20])
+    turn = ask(page, QUESTION)  # answered in another article: scoped, it must not cite that one
+    titles = turn.locator(".tl-src summary strong").all_inner_texts()
+    assert all(t == chosen.title for t in titles), titles
+    turn = ask(page, "Berapa panjang rute Seafront Line?")
+    assert turn.locator("a.tl-cite").count() > 0
+    assert set(turn.locator(".tl-src summary strong").all_inner_texts()) == {chosen.title}
+
+    page.locator("#tl-conversations").get_by_text("Saved conversations").first.click()
+    page.locator("#tl-conv-export").click()
+    link = page.locator("#tl-conv-file a").first
+    link.wait_for(timeout=30_000)
+    with page.expect_download() as download:
+        link.click()
+    markdown = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "## Q2: Berapa panjang rute Seafront Line?" in markdown
+    assert f"[1] **{chosen.title}**" in markdown and '> "' in markdown
+    page.close()
+
+
+def shoot(page: Any, name: str) -> None:
+    """Save a screenshot for the README when TELAAH_SCREENSHOT names the main one."""
+    if SCREENSHOT:
+        page.screenshot(path=str(Path(SCREENSHOT).parent / name), full_page=True)
+
+
+def test_library_and_evaluate_tabs(served: Served, browser: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    page = new_page(browser, served.url)
+    page.get_by_role("tab", name="Library").click()
+    library = page.locator("#tl-library")
+    expect(library).to_contain_text("passages", timeout=30_000)
+    for header in ("title", "language", "date", "id"):
+        expect(library.locator("th").filter(has_text=header).first).to_be_visible()
+    victim = next(
+        d for d in served.service.retriever.store.list_documents() if "volcano" in d.source
+    )
+    library.get_by_text(victim.title).first.click()
+    page.locator("#tl-delete").click()
+    confirm = page.locator("#tl-confirm")
+    expect(confirm).to_contain_text(victim.title, timeout=10_000)
+    shoot(page, "screenshot-library.png")
+    page.locator("#tl-confirm-yes").click()
+    expect(page.locator("#tl-library-status")).to_contain_text(f"Removed: {victim.title}")
+    expect(library).not_to_contain_text(victim.title, timeout=10_000)
+
+    wanted = ["id-num-01", "en-num-01", "id-none-01"]
+    rows = [
+        line
+        for line in (Path("data/eval/questions.jsonl")).read_text(encoding="utf-8").splitlines()
+        if any(f'"id": "{w}"' in line for w in wanted)
+    ]
+    questions = tmp_path / "three.jsonl"
+    questions.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    page.get_by_role("tab", name="Evaluate").click()
+    page.locator("#tl-eval-file input[type=file]").set_input_files(str(questions))
+    expect(page.locator("#tl-eval-file")).to_contain_text(
+        re.compile(r"three\s*\.jsonl[\s\S]*\d\s*B"), timeout=30_000
+    )
+    page.locator("#tl-eval-run").click()
+    status = page.locator("#tl-eval-status")
+    expect(status).to_contain_text("3 questions from three.jsonl", timeout=TIMEOUT_MS)
+    summary = page.locator("#tl-eval-summary")
+    expect(summary).to_contain_text("answers that state the expected fact")
+    first = json.loads(rows[0])["question"]
+    expect(page.locator("#tl-eval-rows")).to_contain_text(first[:30])
+    expect(page.locator("#tl-eval-rows tbody tr").first).to_contain_text("✗")  # failing first
+    expect(page.locator("img").last).to_be_visible()
+    shoot(page, "screenshot-evaluate.png")
+    page.close()
+
+
+def test_conversation_survives_a_restart(
+    served: Served, browser: Any, real_embeddings: Embeddings
+) -> None:
+    page = new_page(browser, served.url)
+    ask(page, "Siapa pelatih kepala Persikal?")
+    page.close()
+    served.demo.close()
+    settings = served.settings
+    store = settings.store(real_embeddings)
+    again = serve(
+        settings, AnswerService(settings, HybridRetriever(settings, store, real_embeddings))
+    )
+    try:
+        page = new_page(browser, again.url)
+        page.locator("#tl-conversations").get_by_text("Saved conversations").first.click()
+        page.locator("#tl-conv-pick input").click()
+        page.get_by_role("option").filter(has_text="Siapa pelatih kepala Persikal?").first.click()
+        page.locator("#tl-conv-open").click()
+        from playwright.sync_api import expect
+
+        expect(page.locator("#tl-conversation")).to_contain_text(
+            "Siapa pelatih kepala Persikal?", timeout=30_000
+        )
+        assert page.locator("#tl-conversation a.tl-cite").count() > 0
+        page.close()
+    finally:
+        again.demo.close()
+
+
+def test_login_refuses_a_wrong_password(served: Served, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    ui = served.settings.ui.model_copy(update={"auth": "ana:kopi-tubruk"})
+    guarded = serve(served.settings.model_copy(update={"ui": ui}), served.service)
+    try:
+        page = browser.new_page()
+        page.goto(guarded.url)
+        page.get_by_label("username").fill("ana")
+        page.get_by_label("password").fill("teh-manis")
+        page.get_by_role("button", name="Login").click()
+        expect(page.get_by_text("Incorrect Credentials")).to_be_visible(timeout=30_000)
+        assert page.locator("#tl-question").count() == 0
+        page.get_by_label("username").fill("ana")
+        page.get_by_label("password").fill("kopi-tubruk")
+        page.get_by_role("button", name="Login").click()
+        page.locator("#tl-question textarea").wait_for(timeout=TIMEOUT_MS)
+        page.close()
+    finally:
+        guarded.demo.close()

@@ -51,7 +51,8 @@ def _verbatim(answer: Answer) -> None:
             continue
         cited = extract_markers(sentence)
         assert cited, sentence
-        assert any(text in answer.passages[n - 1].text for n in cited), sentence
+        quoted = {c.n: c.text for c in answer.citations}
+        assert any(text in quoted[n] for n in cited), sentence
 
 
 def test_typed_question_answer_is_short_and_quoted(service: AnswerService) -> None:
@@ -174,3 +175,38 @@ def test_passage_objects_are_not_modified(service: AnswerService) -> None:
     service.engine.answer(parse_query("Berapa panjang rute Seafront Line?"), got)
     assert [p.model_dump() for p in got.passages] == before
     assert all(isinstance(p, Passage) for p in got.passages)
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("Kapan Anthropic diperkirakan mencapai titik impas?", "id"),
+        ("When is Anthropic expected to break even?", "en"),
+    ],
+)
+def test_the_passage_in_the_question_language_is_quoted(
+    service: AnswerService, question: str, lang: str
+) -> None:
+    """Both languages' articles hold the fact: the one in the question's language is cited."""
+    result = service.ask(question)
+    assert not result.abstained and result.citations
+    by_id = {d.doc_id: d for d in service.retriever.store.list_documents()}
+    assert {by_id[c.doc_id].lang for c in result.citations} == {lang}
+
+
+def test_citations_are_numbered_per_answer(service: AnswerService) -> None:
+    for question in ("Siapa pelatih kepala Persikal?", "Berapa panjang rute Seafront Line?"):
+        result = service.ask(question)
+        numbers = [c.n for c in result.citations]
+        assert numbers == list(range(1, len(numbers) + 1))
+        assert set(extract_markers(result.answer)) == set(numbers)
+
+
+def test_scoped_question_uses_only_the_chosen_documents(service: AnswerService) -> None:
+    docs = service.retriever.store.list_documents()
+    chosen = next(d for d in docs if d.lang == "en" and "Anthropic" not in d.title)
+    result = service.ask("Kapan Anthropic diperkirakan mencapai titik impas?", docs=[chosen.doc_id])
+    assert {p.doc_id for p in result.passages} <= {chosen.doc_id}
+    assert {c.doc_id for c in result.citations} <= {chosen.doc_id}
+    compare = service.ask("Bandingkan OpenAI dan Anthropic", docs=[chosen.doc_id])
+    assert {p.doc_id for p in compare.passages} <= {chosen.doc_id}

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from app.answer.markers import drop_dangling, extract_markers, split_answer, strip_markers
+from app.answer.markers import (
+    drop_dangling,
+    extract_markers,
+    first_use_order,
+    renumber,
+    split_answer,
+    strip_markers,
+)
 from ingest.numbers import number_facts, parse_number
 
 # ---------------------------------------------------------------- markers
@@ -45,6 +52,14 @@ def test_split_answer_table_rows_and_bullets_are_sentences() -> None:
         "| Aspek | Nilai |",
         "|---|---|",
     ]
+
+
+def test_citations_are_numbered_per_answer_in_order_of_first_use() -> None:
+    text = "Satu [4]. Dua [2][4]. Tiga [7, 2]."
+    order = first_use_order(text)
+    assert order == {4: 1, 2: 2, 7: 3}
+    assert renumber(text, order) == "Satu [1]. Dua [2][1]. Tiga [3, 2]."
+    assert renumber("Only [9].", {}) == "Only [9]."
 
 
 def test_drop_dangling() -> None:

@@ -19,6 +19,7 @@ from app.retrieve import HybridRetriever
 from app.service import AnswerService
 from app.settings import Settings
 from app.types import Answer, Citation, Passage
+from app.ui_text import EVAL_HEADERS
 
 NUSANTARA = (
     "Nusantara Cloud adalah perusahaan komputasi awan asal Bandung. "
@@ -53,8 +54,11 @@ class StubService:
         k: int | None = None,
         mode: str | None = None,
         on_token: Callable[[str], None] | None = None,
+        docs: list[str] | None = None,
     ) -> Answer:
-        self.calls.append({"question": question, "history": history, "answerer": answerer, "k": k})
+        self.calls.append(
+            {"question": question, "history": history, "answerer": answerer, "k": k, "docs": docs}
+        )
         if on_token is not None:
             for token in ["Anthropic ", "<b>breaks</b> ", "even ", "in 2028."]:
                 on_token(token)
@@ -256,7 +260,12 @@ def test_progress_is_reported(service: AnswerService, tmp_path: Path) -> None:
     upload.write_text("# Judul\n\n" + NUSANTARA, encoding="utf-8")
     seen: list[tuple[int, int, str]] = []
     h.add_articles(service, [str(upload)], progress=lambda d, t, s: seen.append((d, t, s)))
-    assert any(s == "embedding" and d == t > 0 for d, t, s in seen)
+    assert ("read a.md") in [s for _, _, s in seen]  # the file's own name, not a temp path
+    embedding = [(d, t) for d, t, s in seen if s == "embedding passages"]
+    assert (
+        embedding and all(0 < d <= t for d, t in embedding) and embedding[-1][0] == embedding[-1][1]
+    )
+    assert not any("/tmp" in s for _, _, s in seen)
 
 
 # ---------------------------------------------------------------------------- library
@@ -271,16 +280,34 @@ def test_library_delete_and_reingest(service: AnswerService, tmp_path: Path) -> 
     h.add_articles(service, None, paste="Teks tentang Garuda Data.", paste_title="Garuda")
     rows = h.library_rows(service)
     assert len(rows) == 2 and {r[0] for r in rows} >= {"Garuda"}
+    assert all(len(r) == 5 and len(r[4]) == h.SHORT_ID and len(r[3]) == 10 for r in rows)
     by_title = {label.split(" · ")[0]: doc for label, doc in h.document_choices(service)}
     pasted = by_title["Garuda"]
-    assert "cannot re-ingest" in h.reingest_document(service, pasted)
-    file_doc = next(r[5] for r in rows if r[1].endswith("kept.txt"))
+    assert h.resolve_document(service, pasted[: h.SHORT_ID]) == pasted
+    assert "no longer available" in h.reingest_document(service, pasted)
+    file_doc = next(d for t, d in by_title.items() if t != "Garuda")
     assert h.reingest_document(service, file_doc).startswith("unchanged")
     kept.write_text(NUSANTARA + " Kantor pusatnya di Dago.", encoding="utf-8")
     assert h.reingest_document(service, file_doc).startswith("updated")
-    assert h.delete_document(service, pasted).startswith("removed")
+    assert "Garuda" in (h.delete_prompt(service, pasted) or "")
+    assert h.delete_prompt(service, None) is None
+    assert h.delete_document(service, pasted).startswith("Removed: Garuda")
     assert len(h.library_rows(service)) == 1
-    assert h.reingest_document(service, None) == "no document selected"
+    assert h.reingest_document(service, None) == "Pick a document in the table or the list first."
+
+
+def test_uploaded_original_is_kept_for_reingest(service: AnswerService, tmp_path: Path) -> None:
+    upload = tmp_path / "nusantara.txt"
+    upload.write_text(NUSANTARA, encoding="utf-8")
+    [row] = h.add_articles(service, [str(upload)])
+    assert row[:2] == ["nusantara.txt", "added"]
+    upload.unlink()  # Gradio's temp copy is gone after the request
+    [doc] = service.retriever.store.list_documents()
+    assert doc.source == "upload:nusantara.txt"
+    assert (h.uploads_dir(service) / "nusantara.txt").is_file()
+    assert h.reingest_document(service, doc.doc_id).startswith("unchanged")
+    h.delete_document(service, doc.doc_id)
+    assert not (h.uploads_dir(service) / "nusantara.txt").exists()
 
 
 # ---------------------------------------------------------------------------- chat
@@ -373,6 +400,24 @@ def test_launch_limits_and_loopback(settings: Settings) -> None:
     assert demo.launched["share"] is False
 
 
+def test_serving_beyond_loopback_needs_a_login(settings: Settings) -> None:
+    from app.ui import AuthRequiredError, check_exposure, launch
+
+    with pytest.raises(AuthRequiredError, match="without a login"):
+        launch(FakeBlocks(), settings, host="0.0.0.0")  # type: ignore[arg-type]
+    assert check_exposure("127.0.0.1", settings) is None
+    assert check_exposure("localhost", settings) is None
+    guarded = settings.model_copy(update={"ui": settings.ui.model_copy(update={"auth": "ana:s3"})})
+    demo = FakeBlocks()
+    launch(demo, guarded, host="0.0.0.0")  # type: ignore[arg-type]
+    assert demo.launched["auth"] == ("ana", "s3")
+    bad = settings.model_copy(update={"ui": settings.ui.model_copy(update={"auth": "nocolon"})})
+    with pytest.raises(ValueError, match="user:password"):
+        check_exposure("127.0.0.1", bad)
+    opened = settings.model_copy(update={"ui": settings.ui.model_copy(update={"allow_open": True})})
+    assert check_exposure("0.0.0.0", opened) is None
+
+
 def test_serve_command(monkeypatch: pytest.MonkeyPatch) -> None:
     import app.ui
     from app.cli import app as cli_app
@@ -385,6 +430,12 @@ def test_serve_command(monkeypatch: pytest.MonkeyPatch) -> None:
     result = CliRunner().invoke(cli_app, ["serve", "--port", "7999"])
     assert result.exit_code == 0, result.output
     assert got == {"host": None, "port": 7999}
+    refused = CliRunner().invoke(cli_app, ["serve", "--host", "0.0.0.0"])
+    assert refused.exit_code == 1 and "without a login" in refused.output
+    assert "Traceback" not in refused.output and "port" not in got or got["port"] == 7999
+    guarded = CliRunner().invoke(cli_app, ["serve", "--host", "0.0.0.0", "--auth", "ana:pw"])
+    assert guarded.exit_code == 0, guarded.output
+    assert got["host"] == "0.0.0.0"
 
 
 # ---------------------------------------------------------------------------- evaluation
@@ -410,23 +461,37 @@ def test_run_evaluation_on_uploaded_set(service: AnswerService, tmp_path: Path) 
             "answerable": False,
         },
     ]
+    questions.append(
+        {
+            "id": "id-num-02",
+            "question": "Berapa jumlah karyawan Nusantara Cloud?",
+            "lang": "id",
+            "answer_all": ["9.999"],
+            "evidence": ["9.999 karyawan"],
+            "answerable": True,
+        }
+    )
     path = tmp_path / "set.jsonl"
     path.write_text("\n".join(json.dumps(q) for q in questions), encoding="utf-8")
     seen: list[int] = []
-    summary, rows, status = h.run_evaluation(
+    summary, rows, chart, status = h.run_evaluation(
         service, str(path), "extractive", 4, lambda d, t, s: seen.append(d)
     )
-    assert dict(summary)["n"] == 2 and dict(summary)["answer_accuracy"] == 1.0
-    assert [r[0] for r in rows] == ["id-num-01", "id-unans-01"]
-    assert len(rows[0]) == len(h.EVAL_COLUMNS) and seen[-1] == 2
-    assert status.startswith("2 questions · set.jsonl")
+    values = {row[0]: row[1] for row in summary}
+    assert values["n"] == 3 and values["answer_accuracy"] == 0.5
+    assert all(row[2] for row in summary)  # every metric explained
+    assert rows[0][0] == "Berapa jumlah karyawan Nusantara Cloud?" and rows[0][2] == "✗"
+    assert [r[-1] for r in rows[1:]] == ["id-num-01", "id-unans-01"]
+    assert len(rows[0]) == len(EVAL_HEADERS["en"]) and seen[-1] == 3
+    assert chart and Path(chart).is_file()
+    assert status.startswith("3 questions from set.jsonl; 1 not answered as expected")
 
 
 def test_run_evaluation_reports_bad_file(service: AnswerService, tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text("{not json\n", encoding="utf-8")
-    assert h.run_evaluation(service, str(bad))[2].startswith("error: ")
-    assert h.run_evaluation(service, str(tmp_path / "missing.jsonl"))[2].startswith("error: ")
+    assert h.run_evaluation(service, str(bad))[3].startswith("error: ")
+    assert h.run_evaluation(service, str(tmp_path / "missing.jsonl"))[3].startswith("error: ")
 
 
 def test_project_question_set_exists() -> None:

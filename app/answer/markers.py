@@ -50,6 +50,24 @@ def split_answer(answer: str) -> list[str]:
     return out
 
 
+def first_use_order(answer: str) -> dict[int, int]:
+    """Passage number → citation number, numbered 1..n in the order the answer first cites."""
+    order: dict[int, int] = {}
+    for n in extract_markers(answer):
+        order.setdefault(n, len(order) + 1)
+    return order
+
+
+def renumber(text: str, mapping: dict[int, int]) -> str:
+    """Rewrite the [n] markers of ``text`` through ``mapping`` (numbers not in it are kept)."""
+
+    def repl(match: re.Match[str]) -> str:
+        numbers = [mapping.get(int(x), int(x)) for x in re.findall(r"\d+", match.group())]
+        return f"[{', '.join(str(n) for n in dict.fromkeys(numbers))}]"
+
+    return MARKER.sub(repl, text)
+
+
 def drop_dangling(answer: str, n_passages: int) -> str:
     """Remove markers that point to no passage (n < 1 or n > n_passages)."""
 

@@ -41,7 +41,7 @@ def twins(a: Candidate, b: Candidate) -> bool:
 
 
 def prefer_language(
-    j: int, cands: Sequence[Candidate], p: np.ndarray, lang: str, ratio: float = 0.8
+    j: int, cands: Sequence[Candidate], p: np.ndarray, lang: str, ratio: float = 0.5
 ) -> int:
     """A translation of candidate ``j`` in the question's language, if one scores close."""
     if cands[j].doc.lang == lang:

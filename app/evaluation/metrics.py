@@ -74,8 +74,7 @@ def citation_scores(answer: Answer, judge: Judge) -> tuple[float, float]:
     irrelevant when it alone does not support the sentence and the remaining citations still
     do; every citation of an unsupported sentence is imprecise.
     """
-    texts = {n: p.text for n, p in enumerate(answer.passages, start=1)}
-    texts.update({c.n: c.text for c in answer.citations})
+    texts = {c.n: c.text for c in answer.citations}
     sentences = split_answer(answer.answer)
     supported = cited = precise = 0
     for sentence in sentences:
