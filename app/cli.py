@@ -399,12 +399,14 @@ def serve(
 
 
 def _eval_table(summaries: dict[str, dict[str, Any]]) -> Table:
+    from app.evaluation.metrics import METRIC_HELP
     from app.evaluation.run import SUMMARY_KEYS
 
-    table = Table("metric", *summaries)
+    table = Table("metric", *summaries, "what it means")
     for key in SUMMARY_KEYS:
         cells = [summaries[name][key] for name in summaries]
-        table.add_row(key, *("–" if v is None else str(v) for v in cells))
+        help_line = METRIC_HELP["en"].get(key, "")
+        table.add_row(key, *("–" if v is None else str(v) for v in cells), help_line)
     return table
 
 

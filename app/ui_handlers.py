@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from app.conversations import ConversationStore, export_markdown, make_title
 from app.render import is_web_url, render_conversation, render_error, render_pending
 from app.types import Answer
-from app.ui_text import METRIC_HELP, text
+from app.ui_text import text
 
 if TYPE_CHECKING:
     from app.service import AnswerService
@@ -450,6 +450,7 @@ def run_evaluation(
         Summary rows [metric, value, meaning], per-question rows (failing questions first),
         the chart's path and a status line.
     """
+    from app.evaluation.metrics import METRIC_HELP
     from app.evaluation.questions import load_questions
     from app.evaluation.report import write_chart
     from app.evaluation.run import SUMMARY_KEYS, evaluate

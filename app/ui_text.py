@@ -153,44 +153,6 @@ EVAL_HEADERS: dict[str, list[str]] = {
     "en": ["question", "expected", "answered", "cited the evidence", "answer", "id"],
     "id": ["pertanyaan", "diharapkan", "terjawab", "mengutip bukti", "jawaban", "id"],
 }
-METRIC_HELP: dict[str, dict[str, str]] = {
-    "en": {
-        "n": "questions asked",
-        "hit@1": "the passage holding the answer was ranked first",
-        "hit@3": "… among the first three passages",
-        "hit@5": "… among the first five passages",
-        "mrr@10": "how high that passage ranked on average (1 = always first)",
-        "answer_accuracy": "answers that state the expected fact",
-        "evidence_cited": "answers that cite a passage holding the evidence",
-        "keypoint_recall": "share of the expected key points an open answer states",
-        "citation_precision": "citations that are needed to support their sentence",
-        "citation_recall": "answer sentences supported by the passages they cite",
-        "abstention_accuracy": "questions the articles cannot answer that got 'not found'",
-        "false_abstention": "answerable questions that wrongly got 'not found' (lower is better)",
-        "concise": "answers short enough to read (up to 600 or 1,200 characters)",
-        "latency_p50_ms": "typical time per question, in milliseconds",
-        "latency_p95_ms": "time of the slowest 5 % of questions, in milliseconds",
-    },
-    "id": {
-        "n": "jumlah pertanyaan",
-        "hit@1": "bagian yang memuat jawaban berada di peringkat pertama",
-        "hit@3": "… di antara tiga bagian teratas",
-        "hit@5": "… di antara lima bagian teratas",
-        "mrr@10": "rata-rata setinggi apa bagian itu diperingkat (1 = selalu pertama)",
-        "answer_accuracy": "jawaban yang menyebut fakta yang diharapkan",
-        "evidence_cited": "jawaban yang mengutip bagian yang memuat bukti",
-        "keypoint_recall": "bagian poin kunci yang disebut jawaban terbuka",
-        "citation_precision": "kutipan yang memang diperlukan untuk kalimatnya",
-        "citation_recall": "kalimat jawaban yang didukung bagian yang dikutipnya",
-        "abstention_accuracy": "pertanyaan yang tak terjawab artikel dan mendapat "
-        "'tidak ditemukan'",
-        "false_abstention": "pertanyaan yang bisa dijawab tetapi keliru mendapat 'tidak ditemukan'"
-        " (makin rendah makin baik)",
-        "concise": "jawaban yang cukup singkat untuk dibaca (hingga 600 atau 1.200 karakter)",
-        "latency_p50_ms": "waktu khas per pertanyaan, dalam milidetik",
-        "latency_p95_ms": "waktu 5 % pertanyaan terlambat, dalam milidetik",
-    },
-}
 
 
 def text(lang: str, key: str) -> str:

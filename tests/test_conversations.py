@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -256,9 +257,13 @@ class FakeService:
     """Stands in for AnswerService: a fixed answer, and a record of the history it got."""
 
     histories: list[list[str] | None] = []
+    scopes: list[Any] = []
+    DOC = "d" * 64
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        found = lambda key: [SimpleNamespace(doc_id=self.DOC)] if self.DOC.startswith(key) else []  # noqa: E731
+        self.retriever = SimpleNamespace(store=SimpleNamespace(find=found))
 
     def ask(
         self,
@@ -266,9 +271,11 @@ class FakeService:
         history: list[str] | None = None,
         answerer: str | None = None,
         k: int | None = None,
+        docs: list[str] | None = None,
         **_: Any,
     ) -> Answer:
         FakeService.histories.append(history)
+        FakeService.scopes.append(docs)
         return answer(question)
 
 
@@ -277,6 +284,7 @@ def fake_service(monkeypatch: pytest.MonkeyPatch) -> type[FakeService]:
     import app.service
 
     FakeService.histories = []
+    FakeService.scopes = []
     monkeypatch.setattr(app.service, "AnswerService", FakeService)
     return FakeService
 
@@ -315,3 +323,18 @@ def test_ask_unknown_conversation_fails_cleanly(fake_service: type[FakeService])
     assert result.exit_code == 1
     assert "no conversation matches 'dead'" in result.stderr
     assert fake_service.histories == []
+
+
+def test_ask_scoped_to_documents(fake_service: type[FakeService]) -> None:
+    runner = CliRunner()
+    result = runner.invoke(
+        cli_app, ["ask", "--json", "--doc", "dddddddd", "--conversation", "new", "q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert fake_service.scopes == [[FakeService.DOC]]
+    conv = cli_store().load(json.loads(result.stdout)["conversation"])
+    assert conv.docs == [FakeService.DOC]
+    again = runner.invoke(cli_app, ["ask", "--conversation", conv.id, "q2"])  # keeps its scope
+    assert again.exit_code == 0 and fake_service.scopes[-1] == [FakeService.DOC]
+    refused = runner.invoke(cli_app, ["ask", "--doc", "zzzzzzzz", "q"])
+    assert refused.exit_code == 1 and "matches no document" in refused.stderr
