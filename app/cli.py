@@ -17,6 +17,7 @@ from app.settings import Settings
 
 if TYPE_CHECKING:
     from app.conversations import Conversation, ConversationStore
+    from app.front import Telaah
 
 app = typer.Typer(
     help="Telaah: ask cited questions about your news articles, fully offline.",
@@ -42,6 +43,12 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 
 def _settings() -> Settings:
     return Settings()
+
+
+def _front() -> Telaah:
+    from app.front import Telaah
+
+    return Telaah(_settings())
 
 
 def emit_json(data: Any) -> None:
@@ -96,11 +103,8 @@ def ingest(
     as_json: JsonOpt = False,
 ) -> None:
     """Add articles (.txt .md .html .pdf, folders, URLs). Example: telaah ingest data/corpus"""
-    from ingest.pipeline import ingest as run_ingest
-
-    settings = _settings()
     with friendly_errors(), progress_bar(True) as progress:
-        results = run_ingest(inputs, settings, progress=progress)
+        results = _front().add(inputs, progress)
     if as_json:
         emit_json([r.model_dump() for r in results])
     else:
@@ -117,9 +121,8 @@ def ingest(
 @docs_app.command("list")
 def docs_list(as_json: JsonOpt = False) -> None:
     """List stored documents."""
-    settings = _settings()
     with friendly_errors():
-        docs = settings.store().list_documents()
+        docs = _front().documents()
     if as_json:
         emit_json([d.model_dump(exclude={"text"}) for d in docs])
         return
@@ -136,11 +139,8 @@ def docs_rm(
     as_json: JsonOpt = False,
 ) -> None:
     """Remove a document and its chunks."""
-    from ingest.pipeline import remove
-
-    settings = _settings()
     with friendly_errors():
-        removed = remove(key, settings)
+        removed = _front().remove(key)
     if as_json:
         emit_json({"removed": [d.doc_id for d in removed]})
     else:
@@ -231,13 +231,12 @@ def conversations_rm(key: ConversationId, as_json: JsonOpt = False) -> None:
 @app.command()
 def reindex(as_json: JsonOpt = False) -> None:
     """Re-chunk and re-embed every document with the configured embedder."""
-    from ingest.pipeline import reindex as run_reindex
-
-    settings = _settings()
-    with friendly_errors(), progress_bar(True) as progress:
-        docs, chunks = run_reindex(settings, progress=progress)
-    model = settings.embeddings()
     from vectorstore.embeddings import model_id
+
+    front = _front()
+    with friendly_errors(), progress_bar(True) as progress:
+        docs, chunks = front.reindex(progress)
+    model = front.embeddings
 
     if as_json:
         emit_json({"documents": docs, "chunks": chunks, "embed_model": model_id(model)})
@@ -290,13 +289,13 @@ def _conversations() -> ConversationStore:
     return ConversationStore.for_settings(_settings())
 
 
-def _resolve_docs(service: Any, keys: list[str]) -> list[str] | None:
-    """The doc_ids named by --doc (ids, unique prefixes or sources); None for no scope."""
+def _resolve_docs(front: Telaah, keys: list[str]) -> list[str]:
+    """The doc_ids named by --doc (ids, unique prefixes or sources); empty for no scope."""
     if not keys:
-        return None
+        return []
     found: list[str] = []
     for key in keys:
-        docs = service.retriever.store.find(key)
+        docs = front.find(key)
         if len(docs) != 1:
             what = "no document" if not docs else f"{len(docs)} documents"
             raise ValueError(f"--doc {key!r} matches {what}; see telaah docs list")
@@ -319,31 +318,31 @@ def ask(
     Batch: printf 'q1\\nq2\\n' | telaah ask --json -
     Follow-up: telaah ask --conversation new "..." then telaah ask --conversation <id> "..."
     """
-    from app.service import AnswerService
+    from app.types import Ask
 
     if answerer not in (None, "extractive", "llm"):
         raise fail(f"unknown answerer {answerer!r} (use extractive or llm)", 2)
-    settings = _settings()
     with friendly_errors():
         store = _conversations()
         conv: Conversation | None = None
-        service = AnswerService(settings)
-        docs = _resolve_docs(service, doc or [])
+        front = _front()
+        front.service  # noqa: B018 - the answerer first: the store is then its store
+        docs = _resolve_docs(front, doc or [])
         if conversation is not None:
             conv = store.new(docs) if conversation.strip() == "new" else store.load(conversation)
-            docs = docs or list(conv.docs) or None
+            docs = docs or list(conv.docs)
         questions = sys.stdin if question == "-" else [question]
         announced = False
         for line in questions:
             if not line.strip():
                 continue
-            if conv is None:
-                result = service.ask(line.strip(), answerer=answerer, k=k, docs=docs)
-            else:
-                history = [t.question for t in conv.turns if t.question.strip()]
-                result = service.ask(
-                    line.strip(), history=history, answerer=answerer, k=k, docs=docs
-                )
+            history = [t.question for t in conv.turns if t.question.strip()] if conv else []
+            request = Ask.model_validate(
+                {"question": line.strip(), "history": history, "answerer": answerer, "k": k}
+                | {"docs": docs or []}
+            )
+            result = front.ask(request)
+            if conv is not None:
                 if not result.question:
                     result = result.model_copy(update={"question": line.strip()})
                 store.append(conv, result)
@@ -440,8 +439,7 @@ def eval_cmd(
 
     from app.evaluation.questions import load_questions, select_part
     from app.evaluation.run import compare as run_compare
-    from app.evaluation.run import evaluate, evidence_documents, parse_configs
-    from app.service import AnswerService
+    from app.evaluation.run import evidence_documents, parse_configs
 
     if answerer not in (None, "extractive", "llm"):
         raise fail(f"unknown answerer {answerer!r} (use extractive or llm)", 2)
@@ -452,8 +450,9 @@ def eval_cmd(
         if split:
             questions = select_part(questions, Path(split), part)
         configs = parse_configs(compare) if compare else []
-        service = AnswerService(_settings())
-        if service.retriever.store.chunk_count() == 0:
+        front = _front()
+        service = front.service
+        if not front.documents():
             raise fail("the store is empty; add articles first: telaah ingest data/corpus")
         with progress_bar(True) as progress:
             if configs:
@@ -461,9 +460,7 @@ def eval_cmd(
             else:
                 name = answerer if answerer == "llm" else service.settings.retrieval.mode
                 docs = evidence_documents(questions, service)
-                run = evaluate(
-                    questions, service, answerer, k, None, progress, name, documents=docs
-                )
+                run = front.evaluate(questions, answerer, k, progress, name=name, documents=docs)
                 runs = {name: run}
         if report:
             from app.evaluation.report import write_report

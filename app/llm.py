@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
@@ -32,18 +33,19 @@ def make_chat_model(cfg: AnswerSettings) -> BaseChatModel:
         import httpx
         from langchain_openai import ChatOpenAI
 
-        return ChatOpenAI(
-            model=cfg.model,
-            base_url=cfg.base_url,
-            api_key=cfg.api_key or "not-needed",  # local servers ignore it
-            temperature=cfg.temperature,
-            max_tokens=cfg.max_tokens,
-            max_retries=cfg.max_retries,
-            timeout=httpx.Timeout(
+        params: dict[str, Any] = {  # ChatOpenAI's aliases, as documented
+            "model": cfg.model,
+            "base_url": cfg.base_url,
+            "api_key": cfg.api_key or "not-needed",  # local servers ignore it
+            "temperature": cfg.temperature,
+            "max_tokens": cfg.max_tokens,
+            "max_retries": cfg.max_retries,
+            "timeout": httpx.Timeout(
                 cfg.timeout_s, connect=cfg.connect_timeout_s, read=cfg.read_timeout_s
             ),
-            streaming=True,
-        )
+            "streaming": True,
+        }
+        return ChatOpenAI(**params)
     if cfg.provider == "ollama":
         from langchain_ollama import ChatOllama
 
@@ -88,7 +90,11 @@ class LlamaCppChat(BaseChatModel):
         return [{"role": roles.get(m.type, "user"), "content": str(m.content)} for m in messages]
 
     def _generate(
-        self, messages: list[BaseMessage], stop: list[str] | None = None, **_: Any
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **_: Any,
     ) -> ChatResult:
         out = self._client().create_chat_completion(
             messages=self._messages(messages),

@@ -5,13 +5,13 @@ from __future__ import annotations
 import html
 import re
 
+import nh3
+
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _REF_IMAGE = re.compile(r"!\[([^\]]*)\]\[[^\]]*\]")
 _LINK = re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)")
 _REF_DEF = re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$", re.MULTILINE)
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
-_SCRIPTISH = re.compile(r"<\s*(script|style|iframe|object|embed)\b.*?<\s*/\s*\1\s*>", re.S | re.I)
-_AUTOLINK = re.compile(r"<((?:https?|ftp|javascript|data|vbscript|file):[^>\s]*)>", re.I)
+_DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template"}
 _DANGEROUS_SCHEME = re.compile(r"\b(?:javascript|vbscript|data)\s*:", re.I)
 
 
@@ -21,9 +21,7 @@ def plain_text(text: str) -> str:
     ``[text](url)`` becomes ``text``; images vanish (their alt text stays); tags and script
     bodies are removed; ``javascript:``-like schemes are defused. Citation markers ``[n]`` stay.
     """
-    text = _SCRIPTISH.sub("", text)
-    text = _AUTOLINK.sub("", text)
-    text = _TAG.sub("", text)
+    text = nh3.clean(text, tags=set(), clean_content_tags=_DROPPED_WITH_CONTENT)  # escapes text
     text = _IMAGE.sub(r"\1", text)
     text = _REF_IMAGE.sub(r"\1", text)
     text = _LINK.sub(r"\1", text)

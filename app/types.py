@@ -2,7 +2,31 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Ask(BaseModel):
+    """One question to answer, with everything that shapes its answer (the CLI, the web app,
+    the API and the evaluation all send this)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(description="The question as asked.")
+    history: list[str] = Field(
+        default_factory=list, description="Earlier questions of the conversation (follow-ups)."
+    )
+    answerer: Literal["extractive", "llm"] | None = Field(
+        None, description="extractive (quote the articles) or llm; the settings' when unset."
+    )
+    k: int | None = Field(None, ge=1, le=50, description="Passages to read; settings' when unset.")
+    mode: Literal["dense", "hybrid", "bm25"] | None = Field(
+        None, description="Retrieval mode; the settings' when unset."
+    )
+    docs: list[str] = Field(
+        default_factory=list, description="Answer only from these doc ids (empty: all)."
+    )
 
 
 class Passage(BaseModel):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from app import ui_handlers as h
+from app.front import Telaah
 from app.render import CSS, JS_ON_LOAD, render_conversation
 from app.types import Answer
 from app.ui_text import EVAL_HEADERS, LANGS, LIBRARY_HEADERS, RESULT_HEADERS, text
@@ -72,14 +73,14 @@ def answerer_choices(lang: str) -> list[tuple[str, str]]:
     return [(text(lang, "answer_quote"), "extractive"), (text(lang, "answer_llm"), "llm")]
 
 
-def _docs_update(svc: AnswerService, keep: list[str] | None = None) -> dict[str, Any]:
-    choices = h.document_choices(svc)
+def _docs_update(front: Telaah, keep: list[str] | None = None) -> dict[str, Any]:
+    choices = h.document_choices(front)
     known = {value for _, value in choices}
     return gr.update(choices=choices, value=[d for d in keep or [] if d in known])
 
 
-def _conversations_update(svc: AnswerService, value: str | None = None) -> dict[str, Any]:
-    return gr.update(choices=h.conversation_choices(svc), value=value)
+def _conversations_update(front: Telaah, value: str | None = None) -> dict[str, Any]:
+    return gr.update(choices=h.conversation_choices(front), value=value)
 
 
 @dataclass
@@ -98,7 +99,7 @@ class ChatTab:
     llm_model: Any
 
 
-def chat_tab(svc: AnswerService, settings: Settings, lang: str, labelled: Labelled) -> ChatTab:
+def chat_tab(front: Telaah, settings: Settings, lang: str, labelled: Labelled) -> ChatTab:
     """The chat: conversation, question box, scope, saved conversations and settings."""
     t = lambda key: text(lang, key)  # noqa: E731 - a local shorthand
     turns = gr.State([])
@@ -171,10 +172,10 @@ def chat_tab(svc: AnswerService, settings: Settings, lang: str, labelled: Labell
     ) -> Iterator[tuple[str, list[Answer], str, str | None]]:
         llm = (prov, url, model)
         new_state = state
-        for html, new_state in h.chat(svc, q, state, who, int(k), ui, llm, docs):
+        for html, new_state in h.chat(front.service, q, state, who, int(k), ui, llm, docs):
             yield html, new_state, "", current
         if len(new_state) > len(state or []):
-            current = h.remember(svc, current, new_state, docs)
+            current = h.remember(front, current, new_state, docs)
             yield html, new_state, "", current
 
     chat_io: dict[str, Any] = {
@@ -196,21 +197,21 @@ def chat_tab(svc: AnswerService, settings: Settings, lang: str, labelled: Labell
         "show_progress": "hidden",
     }
     ask_btn.click(**chat_io).then(
-        lambda c: _conversations_update(svc, c), [conv_id], [conv_pick], api_visibility=PRIVATE
+        lambda c: _conversations_update(front, c), [conv_id], [conv_pick], api_visibility=PRIVATE
     )
     question.submit(**chat_io).then(
-        lambda c: _conversations_update(svc, c), [conv_id], [conv_pick], api_visibility=PRIVATE
+        lambda c: _conversations_update(front, c), [conv_id], [conv_pick], api_visibility=PRIVATE
     )
     clear_btn.click(
-        lambda ui: ([], None, render_conversation([], ui), _conversations_update(svc)),
+        lambda ui: ([], None, render_conversation([], ui), _conversations_update(front)),
         [ui_lang],
         [turns, conv_id, conversation, conv_pick],
         api_visibility=PRIVATE,
     )
 
     def open_fn(picked: str | None, ui: str) -> tuple[Any, ...]:
-        loaded, docs = h.open_conversation(svc, picked)
-        return loaded, picked, render_conversation(loaded, ui), _docs_update(svc, docs)
+        loaded, docs = h.open_conversation(front, picked)
+        return loaded, picked, render_conversation(loaded, ui), _docs_update(front, docs)
 
     open_btn.click(
         open_fn,
@@ -220,16 +221,16 @@ def chat_tab(svc: AnswerService, settings: Settings, lang: str, labelled: Labell
     )
 
     def export_fn(picked: str | None, current: str | None) -> dict[str, Any]:
-        path = h.export_conversation(svc, picked or current)
+        path = h.export_conversation(front, picked or current)
         return gr.update(value=str(path) if path else None, visible=path is not None)
 
     export_btn.click(export_fn, [conv_pick, conv_id], [exported], api_visibility=PRIVATE)
 
     def delete_fn(picked: str | None, current: str | None, ui: str) -> tuple[Any, ...]:
-        h.delete_conversation(svc, picked)
+        h.delete_conversation(front, picked)
         if picked and picked == current:  # the open conversation is gone: start afresh
-            return [], None, render_conversation([], ui), _conversations_update(svc)
-        return gr.skip(), current, gr.skip(), _conversations_update(svc)
+            return [], None, render_conversation([], ui), _conversations_update(front)
+        return gr.skip(), current, gr.skip(), _conversations_update(front)
 
     delete_btn.click(
         delete_fn,
@@ -274,7 +275,7 @@ def chat_tab(svc: AnswerService, settings: Settings, lang: str, labelled: Labell
     )
 
 
-def add_tab(svc: AnswerService, lang: str, labelled: Labelled) -> Any:
+def add_tab(front: Telaah, lang: str, labelled: Labelled) -> Any:
     """Add articles: uploads, URLs, pasted text; returns the button whose runs change the
     library."""
     t = lambda key: text(lang, key)  # noqa: E731 - a local shorthand
@@ -304,7 +305,7 @@ def add_tab(svc: AnswerService, lang: str, labelled: Labelled) -> Any:
         title: str,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio's injection idiom
     ) -> list[list[Any]]:
-        return h.add_articles(svc, paths, url_text, body, title, progress_callback(progress))
+        return h.add_articles(front, paths, url_text, body, title, progress_callback(progress))
 
     event = add_btn.click(
         add_fn, [files, urls, paste, paste_title], [results], api_visibility=PRIVATE
@@ -329,7 +330,7 @@ class LibraryTab:
     changed: list[Any]  # events after which the library changed
 
 
-def library_tab(svc: AnswerService, lang: str, ui_lang: Any, labelled: Labelled) -> LibraryTab:
+def library_tab(front: Telaah, lang: str, ui_lang: Any, labelled: Labelled) -> LibraryTab:
     """The library: readable columns, delete with confirmation, re-ingest."""
     t = lambda key: text(lang, key)  # noqa: E731 - a local shorthand
     library = gr.Dataframe(
@@ -353,10 +354,10 @@ def library_tab(svc: AnswerService, lang: str, ui_lang: Any, labelled: Labelled)
 
     def pick_row(event: gr.SelectData) -> str | None:
         row = event.row_value or []
-        return h.resolve_document(svc, str(row[-1])) if row else None
+        return h.resolve_document(front, str(row[-1])) if row else None
 
     def ask_confirm(doc_id: str | None, ui: str) -> tuple[Any, Any, str]:
-        prompt = h.delete_prompt(svc, doc_id, ui)
+        prompt = h.delete_prompt(front, doc_id, ui)
         if prompt is None:
             return gr.update(visible=False), gr.skip(), text(ui, "pick_first")
         return gr.update(visible=True), prompt, ""
@@ -366,7 +367,7 @@ def library_tab(svc: AnswerService, lang: str, ui_lang: Any, labelled: Labelled)
         ui: str,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio's injection idiom
     ) -> str:
-        return h.reingest_document(svc, doc_id, progress_callback(progress), ui)
+        return h.reingest_document(front, doc_id, progress_callback(progress), ui)
 
     library.select(pick_row, None, [doc_pick], api_visibility=PRIVATE)
     delete_btn.click(
@@ -377,7 +378,7 @@ def library_tab(svc: AnswerService, lang: str, ui_lang: Any, labelled: Labelled)
     )
     cancel_btn.click(lambda: gr.update(visible=False), None, [confirm_row], api_visibility=PRIVATE)
     deleted = confirm_btn.click(
-        lambda doc_id, ui: (gr.update(visible=False), h.delete_document(svc, doc_id, ui)),
+        lambda doc_id, ui: (gr.update(visible=False), h.delete_document(front, doc_id, ui)),
         [doc_pick, ui_lang],
         [confirm_row, library_status],
         api_visibility=PRIVATE,
@@ -400,7 +401,7 @@ def library_tab(svc: AnswerService, lang: str, ui_lang: Any, labelled: Labelled)
     return LibraryTab(library, doc_pick, [deleted, reingested, refreshed])
 
 
-def eval_tab(svc: AnswerService, lang: str, chat: ChatTab, labelled: Labelled) -> None:
+def eval_tab(front: Telaah, lang: str, chat: ChatTab, labelled: Labelled) -> None:
     """Evaluate: a question set's scores explained, its failing questions first, the chart."""
     t = lambda key: text(lang, key)  # noqa: E731 - a local shorthand
     eval_file = gr.File(
@@ -436,7 +437,7 @@ def eval_tab(svc: AnswerService, lang: str, chat: ChatTab, labelled: Labelled) -
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio's injection idiom
     ) -> tuple[Any, ...]:
         summary, rows, chart, status = h.run_evaluation(
-            svc, path, who, int(k), progress_callback(progress), ui
+            front, path, who, int(k), progress_callback(progress), ui
         )
         return summary, rows, chart, status
 
@@ -460,11 +461,7 @@ def eval_tab(svc: AnswerService, lang: str, chat: ChatTab, labelled: Labelled) -
 
 def build_app(settings: Settings, service: AnswerService | None = None) -> gr.Blocks:
     """Build (without launching) the Telaah web app over one AnswerService."""
-    if service is None:
-        from app.service import AnswerService
-
-        service = AnswerService(settings)
-    svc: AnswerService = service
+    front = Telaah(settings, service)
     lang0 = settings.ui.lang
     labelled: Labelled = []
 
@@ -472,13 +469,13 @@ def build_app(settings: Settings, service: AnswerService | None = None) -> gr.Bl
         header = gr.Markdown(f"## {text(lang0, 'title')}")
         with gr.Tabs():
             with gr.Tab(text(lang0, "tab_chat"), id="chat") as tab_chat:
-                chat = chat_tab(svc, settings, lang0, labelled)
+                chat = chat_tab(front, settings, lang0, labelled)
             with gr.Tab(text(lang0, "tab_add"), id="add") as tab_add:
-                added = add_tab(svc, lang0, labelled)
+                added = add_tab(front, lang0, labelled)
             with gr.Tab(text(lang0, "tab_library"), id="library") as tab_library:
-                lib = library_tab(svc, lang0, chat.ui_lang, labelled)
+                lib = library_tab(front, lang0, chat.ui_lang, labelled)
             with gr.Tab(text(lang0, "tab_eval"), id="evaluate") as tab_eval:
-                eval_tab(svc, lang0, chat, labelled)
+                eval_tab(front, lang0, chat, labelled)
         labelled.extend(
             [
                 (header, "title", "title"),
@@ -503,13 +500,13 @@ def build_app(settings: Settings, service: AnswerService | None = None) -> gr.Bl
         def refresh(
             docs: list[str] | None, picked: str | None, conv: str | None
         ) -> tuple[Any, ...]:
-            choices = h.document_choices(svc)
+            choices = h.document_choices(front)
             known = {value for _, value in choices}
             return (
-                h.library_rows(svc),
+                h.library_rows(front),
                 gr.update(choices=choices, value=picked if picked in known else None),
-                _docs_update(svc, docs),
-                _conversations_update(svc, conv),
+                _docs_update(front, docs),
+                _conversations_update(front, conv),
             )
 
         refresh_io: dict[str, Any] = {
@@ -527,10 +524,10 @@ def build_app(settings: Settings, service: AnswerService | None = None) -> gr.Bl
             last: str | None, docs: list[str] | None, picked: str | None, conv: str | None
         ) -> tuple[Any, ...]:
             """Show other processes' writes (CLI ingest or rm) within a few seconds."""
-            now = svc.retriever.store.generation()
+            now = front.generation()
             if now == last:
                 return (now, *(gr.skip() for _ in range(4)))
-            svc.retriever.sync()
+            front.sync()
             return (now, *refresh(docs, picked, conv))
 
         gr.Timer(2.0).tick(
@@ -544,7 +541,7 @@ def build_app(settings: Settings, service: AnswerService | None = None) -> gr.Bl
         def ask(question: str, docs: list[str] | None = None) -> dict[str, Any]:
             """Answer a question from the stored articles (only from ``docs``, a list of doc
             ids, when given); returns `telaah ask --json`'s JSON."""
-            return h.api_ask(svc, question, docs)
+            return h.api_ask(front, question, docs)
 
         gr.api(ask, api_name="ask")
     return demo

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from app.conversations import ConversationStore, export_markdown, make_title
 from app.render import is_web_url, render_conversation, render_error, render_pending
-from app.types import Answer
+from app.types import Answer, Ask
 from app.ui_text import text
 
 if TYPE_CHECKING:
+    from app.front import Telaah
     from app.service import AnswerService
     from ingest.pipeline import IngestResult
 
@@ -45,9 +46,10 @@ def _ask_streaming(
 
     def work() -> None:
         try:
-            box["answer"] = service.ask(
-                question, history, answerer=answerer, k=k, on_token=tokens.put, docs=docs
+            request = Ask(
+                question=question, history=history, answerer="llm", k=k, docs=list(docs or [])
             )
+            box["answer"] = service.answer(request, tokens.put)
         except Exception as exc:  # noqa: BLE001 - re-raised in the caller's thread below
             box["error"] = exc
 
@@ -120,7 +122,11 @@ def chat(
                     yield render_conversation(turns, lang, pending), turns
             assert result is not None
         else:
-            result = service.ask(question, history, answerer=answerer, k=k, docs=docs)
+            request = Ask.model_validate(
+                {"question": question, "history": history, "answerer": answerer, "k": k}
+                | {"docs": list(docs or [])}
+            )
+            result = service.answer(request)
     except Exception as exc:  # noqa: BLE001 - a failed question must not end the session
         failed = render_error(question, str(exc) or type(exc).__name__, lang)
         yield render_conversation(turns, lang, failed), turns
@@ -129,33 +135,31 @@ def chat(
     yield render_conversation(turns, lang), turns
 
 
-def api_ask(
-    service: AnswerService, question: str, docs: Sequence[str] | None = None
-) -> dict[str, Any]:
+def api_ask(front: Telaah, question: str, docs: Sequence[str] | None = None) -> dict[str, Any]:
     """The `ask` API endpoint: the same JSON as ``telaah ask --json`` (``docs``: scope)."""
-    return service.ask(question, docs=list(docs or []) or None).model_dump(mode="json")
+    return front.ask(Ask(question=question, docs=list(docs or []))).model_dump(mode="json")
 
 
 # ---------------------------------------------------------------------------- conversations
 
 
-def _conversations(service: AnswerService) -> ConversationStore:
-    return ConversationStore.for_settings(service.settings)
+def _conversations(front: Telaah) -> ConversationStore:
+    return ConversationStore.for_settings(front.settings)
 
 
-def conversation_choices(service: AnswerService) -> list[tuple[str, str]]:
+def conversation_choices(front: Telaah) -> list[tuple[str, str]]:
     """(label, id) of every saved conversation, newest first."""
     return [
         (f"{c.title} · {c.updated[:16].replace('T', ' ')} · {c.turns}", c.id)
-        for c in _conversations(service).list()
+        for c in _conversations(front).list()
     ]
 
 
 def remember(
-    service: AnswerService, conv_id: str | None, turns: list[Answer], docs: Sequence[str] | None
+    front: Telaah, conv_id: str | None, turns: list[Answer], docs: Sequence[str] | None
 ) -> str:
     """Save the conversation's turns (creating it on its first turn); returns its id."""
-    store = _conversations(service)
+    store = _conversations(front)
     conv = (
         store.load(conv_id) if conv_id and store.matches(conv_id) else store.new(list(docs or []))
     )
@@ -167,31 +171,29 @@ def remember(
     return conv.id
 
 
-def open_conversation(
-    service: AnswerService, conv_id: str | None
-) -> tuple[list[Answer], list[str]]:
+def open_conversation(front: Telaah, conv_id: str | None) -> tuple[list[Answer], list[str]]:
     """A saved conversation's turns and scope (nothing when there is none)."""
     if not conv_id:
         return [], []
-    conv = _conversations(service).load(conv_id)
+    conv = _conversations(front).load(conv_id)
     return list(conv.turns), list(conv.docs)
 
 
-def export_conversation(service: AnswerService, conv_id: str | None) -> Path | None:
+def export_conversation(front: Telaah, conv_id: str | None) -> Path | None:
     """Write a conversation as Markdown under the data dir; returns the file."""
     if not conv_id:
         return None
-    conv = _conversations(service).load(conv_id)
-    folder = service.settings.data_dir / "exports"
+    conv = _conversations(front).load(conv_id)
+    folder = front.settings.data_dir / "exports"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"telaah-{safe_name(conv.title, 'conversation')[:60]}-{conv.id}.md"
     path.write_text(export_markdown(conv), encoding="utf-8")
     return path
 
 
-def delete_conversation(service: AnswerService, conv_id: str | None) -> bool:
+def delete_conversation(front: Telaah, conv_id: str | None) -> bool:
     """Remove a saved conversation."""
-    return bool(conv_id) and _conversations(service).delete(str(conv_id))
+    return bool(conv_id) and _conversations(front).delete(str(conv_id))
 
 
 # ---------------------------------------------------------------------------- adding articles
@@ -213,21 +215,16 @@ def safe_name(name: str, fallback: str = "upload") -> str:
 UPLOAD_PREFIX = "upload:"
 
 
-def refresh_index(service: AnswerService) -> None:
-    """Bring the retriever's keyword index up to date right after this process wrote."""
-    service.retriever.sync(force=True)
-
-
-def uploads_dir(service: AnswerService) -> Path:
+def uploads_dir(front: Telaah) -> Path:
     """Where uploaded originals are kept (so that re-ingest and reindex can read them)."""
-    return service.settings.data_dir / "uploads"
+    return front.settings.data_dir / "uploads"
 
 
-def kept_upload(service: AnswerService, source: str) -> Path | None:
+def kept_upload(front: Telaah, source: str) -> Path | None:
     """The kept original of an uploaded document's source (``upload:NAME``)."""
     if not source.startswith(UPLOAD_PREFIX):
         return None
-    return uploads_dir(service) / safe_name(source.removeprefix(UPLOAD_PREFIX))
+    return uploads_dir(front) / safe_name(source.removeprefix(UPLOAD_PREFIX))
 
 
 def _error_row(source: str, reason: str) -> Row:
@@ -286,7 +283,7 @@ def _web_urls(urls: str) -> tuple[list[str], list[Row]]:
 
 
 def add_articles(
-    service: AnswerService,
+    front: Telaah,
     files: Sequence[str] | None,
     urls: str = "",
     paste: str = "",
@@ -294,10 +291,7 @@ def add_articles(
     progress: Progress | None = None,
 ) -> list[Row]:
     """Ingest uploads, URLs and pasted text; one result row [source, status, chunks, reason]."""
-    from ingest.pipeline import ingest, ingest_text
-
-    settings = service.settings
-    store, embeddings = service.retriever.store, service.retriever.embeddings
+    settings = front.settings
     rows: list[Row] = []
     folder = Path(tempfile.mkdtemp(prefix="telaah-upload-"))
     try:
@@ -307,9 +301,9 @@ def add_articles(
         inputs = [*staged, *good_urls]
         if inputs:
             labels = {path: f"{UPLOAD_PREFIX}{name}" for path, name in staged.items()}
-            results = ingest(inputs, settings, embeddings, store, progress, labels)
+            results = front.add(inputs, progress, labels)
             rows.extend(_result_row(r, staged.get(r.source)) for r in results)
-            keep = uploads_dir(service)
+            keep = uploads_dir(front)
             for r in results:  # keep the originals: re-ingest and reindex read them again
                 if r.source in staged and r.status != "error":
                     keep.mkdir(parents=True, exist_ok=True)
@@ -318,9 +312,7 @@ def add_articles(
         shutil.rmtree(folder, ignore_errors=True)
     if paste.strip():
         title = paste_title.strip() or paste.strip().split("\n", 1)[0][:80]
-        rows.append(_result_row(ingest_text(paste, title, settings, embeddings, store)))
-    if any(row[1] in ("added", "updated") for row in rows):
-        refresh_index(service)
+        rows.append(_result_row(front.add_text(paste, title)))
     return rows
 
 
@@ -330,76 +322,63 @@ def add_articles(
 SHORT_ID = 10
 
 
-def library_rows(service: AnswerService) -> list[Row]:
+def library_rows(front: Telaah) -> list[Row]:
     """One row per stored document: title, language, passages, date, short id."""
     return [
         [d.title, d.lang, d.chunks, (d.published or d.ingested_at)[:10], d.doc_id[:SHORT_ID]]
-        for d in service.retriever.store.list_documents()
+        for d in front.documents()
     ]
 
 
-def document_choices(service: AnswerService) -> list[tuple[str, str]]:
+def document_choices(front: Telaah) -> list[tuple[str, str]]:
     """(label, doc_id) pairs for the document pickers."""
-    return [
-        (f"{d.title[:90]} · {d.doc_id[:SHORT_ID]}", d.doc_id)
-        for d in service.retriever.store.list_documents()
-    ]
+    return [(f"{d.title[:90]} · {d.doc_id[:SHORT_ID]}", d.doc_id) for d in front.documents()]
 
 
-def resolve_document(service: AnswerService, key: str | None) -> str | None:
+def resolve_document(front: Telaah, key: str | None) -> str | None:
     """The full doc_id of a document picked by id or short id (None when none matches)."""
     if not key:
         return None
-    found = [d.doc_id for d in service.retriever.store.list_documents() if d.doc_id.startswith(key)]
+    found = [d.doc_id for d in front.documents() if d.doc_id.startswith(key)]
     return found[0] if len(found) == 1 else None
 
 
-def delete_prompt(service: AnswerService, doc_id: str | None, lang: str = "en") -> str | None:
+def delete_prompt(front: Telaah, doc_id: str | None, lang: str = "en") -> str | None:
     """The confirmation question before deleting (None when nothing is picked)."""
-    doc = service.retriever.store.get_document(doc_id) if doc_id else None
+    doc = front.document(doc_id) if doc_id else None
     return text(lang, "confirm_delete").format(title=doc.title) if doc else None
 
 
-def delete_document(service: AnswerService, doc_id: str | None, lang: str = "en") -> str:
+def delete_document(front: Telaah, doc_id: str | None, lang: str = "en") -> str:
     """Remove one document (and its kept upload); returns a status line."""
-    from ingest.pipeline import remove
-
     if not doc_id:
         return text(lang, "pick_first")
-    removed = remove(doc_id, service.settings, service.retriever.store)
+    removed = front.remove(doc_id)
     if not removed:
         return text(lang, "no_match").format(key=doc_id[:SHORT_ID])
     for doc in removed:
-        kept = kept_upload(service, doc.source)
+        kept = kept_upload(front, doc.source)
         if kept is not None:
             kept.unlink(missing_ok=True)
-    refresh_index(service)
     return text(lang, "removed").format(titles=", ".join(d.title for d in removed))
 
 
 def reingest_document(
-    service: AnswerService,
+    front: Telaah,
     doc_id: str | None,
     progress: Progress | None = None,
     lang: str = "en",
 ) -> str:
     """Re-run ingest on a document's source: a URL, a file that still exists, or a kept upload."""
-    from ingest.pipeline import ingest
-
-    store = service.retriever.store
-    doc = store.get_document(doc_id) if doc_id else None
+    doc = front.document(doc_id) if doc_id else None
     if doc is None:
         return text(lang, "pick_first")
-    kept = kept_upload(service, doc.source)
+    kept = kept_upload(front, doc.source)
     path = str(kept) if kept is not None else doc.source
     if not (is_web_url(path) or Path(path).is_file()):
         return text(lang, "cannot_reingest").format(source=doc.source)
     labels = {path: doc.source} if kept is not None else None
-    [result] = ingest(
-        [path], service.settings, service.retriever.embeddings, store, progress, labels
-    )
-    if result.status in ("added", "updated"):
-        refresh_index(service)
+    [result] = front.add([path], progress, labels)
     detail = f" ({result.error})" if result.error else f", {result.chunks} chunks"
     return f"{result.status}: {result.title or result.source}{detail}"
 
@@ -437,7 +416,7 @@ def question_row(row: dict[str, Any]) -> Row:
 
 
 def run_evaluation(
-    service: AnswerService,
+    front: Telaah,
     path: str | None,
     answerer: str = "extractive",
     k: int | None = None,
@@ -453,14 +432,14 @@ def run_evaluation(
     from app.evaluation.metrics import METRIC_HELP
     from app.evaluation.questions import load_questions
     from app.evaluation.report import write_chart
-    from app.evaluation.run import SUMMARY_KEYS, evaluate
+    from app.evaluation.run import SUMMARY_KEYS
 
     source = Path(path) if path else PROJECT_QUESTIONS
     try:
         questions = load_questions(source)
     except (ValueError, OSError) as exc:
         return [], [], None, f"error: {exc}"
-    run = evaluate(questions, service, answerer=answerer, k=k, progress=progress, name=answerer)
+    run = front.evaluate(questions, answerer, k, progress, name=answerer)
     helps = METRIC_HELP.get(lang, METRIC_HELP["en"])
     summary = [
         [key, _cell(run.summary.get(key)), helps.get(key, "")]
@@ -469,7 +448,7 @@ def run_evaluation(
     ]
     ordered = sorted(run.rows, key=passed)  # failing first, otherwise in file order
     rows = [question_row(row) for row in ordered]
-    folder = service.settings.data_dir / "exports"
+    folder = front.settings.data_dir / "exports"
     folder.mkdir(parents=True, exist_ok=True)
     chart = folder / "evaluation-chart.png"
     write_chart({answerer: run}, chart)

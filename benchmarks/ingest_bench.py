@@ -98,7 +98,7 @@ def _group_round(
     def pipeline() -> None:
         sources = [str(p) for p in group]
         timed = _TimedEmbeddings(emb, clock)
-        clock.add("pipeline", timed_ms(lambda: ingest(sources, settings, timed, store))[0])
+        clock.add("pipeline", timed_ms(lambda: ingest(sources, settings.ingest, timed, store))[0])
 
     def raw() -> None:
         clock.add("raw_embed", timed_ms(lambda: _embed_batched(emb, texts, batch))[0])

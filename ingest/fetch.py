@@ -21,8 +21,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from app.settings import IngestSettings
 from ingest.errors import IngestError
+from ingest.settings import IngestSettings
 
 CONTENT_KINDS: dict[str, str] = {
     "text/html": "html",

@@ -10,11 +10,13 @@ from pathlib import Path
 
 import charset_normalizer
 from charset_normalizer.md import mess_ratio
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
-from app.settings import IngestSettings
 from ingest.errors import IngestError
 from ingest.fetch import CONTENT_KINDS, fetch_url, format_size, parse_content_type
 from ingest.pdfworker import parse_pdf
+from ingest.settings import IngestSettings
 from ingest.text import normalize_text
 from ingest.types import LoadedText
 
@@ -249,57 +251,47 @@ def valid_iso_date(value: str) -> str | None:
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
-_RULE = re.compile(r"^\s*(?:[-=*_]\s*){3,}$|^\s*\[[^\]]+\]:\s+\S+")
-_INLINE = (
-    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # [text](url)
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # [text][ref]
-    (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),  # <autolink>
-    (re.compile(r"</?[A-Za-z][^>]*>"), ""),  # HTML tags
-    (re.compile(r"`+([^`]*)`+"), r"\1"),  # inline code
-    (re.compile(r"(\*\*|__|~~)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong, strike
-    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),  # *em*
-    (re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])"), r"\1"),  # _em_
-    (re.compile(r"^(\s*)[*+]\s+"), r"\1- "),  # bullets
-    (re.compile(r"^\s*>\s?"), ""),  # block quotes
-    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])"), r"\1"),  # escapes
-)
+_MARKDOWN = MarkdownIt("commonmark")  # raw HTML blocks are recognized, and dropped below
+
+
+def _inline_text(token: Token) -> str:
+    """The visible words of an inline token: link texts stay, images and raw HTML go."""
+    out: list[str] = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            out.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            out.append("\n")
+    return "".join(out)
 
 
 def _parse_markdown(md: str) -> tuple[str, str | None, str | None]:
-    """Light markdown stripping; title = first ``# `` heading, date from front matter/line."""
+    """Markdown to plain text (markdown-it-py): headings and paragraphs as blocks, list items as
+    "- " lines, code kept; title = first level-1 heading, date from front matter or a line."""
     meta, md = _front_matter(md)
-    md = re.sub(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>", "", md, flags=re.S | re.I)
+    tokens = _MARKDOWN.parse(md)
     out: list[str] = []
     title: str | None = None
-    in_fence = False
-    for line in md.split("\n"):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            out.append("")
-        elif in_fence:
-            out.append(line)
-        elif heading := _HEADING.match(line):
-            text = _inline(heading.group(2))
-            if title is None and len(heading.group(1)) == 1:
+    items = 0  # depth of list items around the current token
+    for i, token in enumerate(tokens):
+        if token.type == "list_item_open":
+            items += 1
+        elif token.type == "list_item_close":
+            items -= 1
+        elif token.type == "inline" and i and tokens[i - 1].type == "heading_open":
+            text = _inline_text(token)
+            if title is None and tokens[i - 1].tag == "h1":
                 title = text
             out += ["", text, ""]
-        elif _RULE.match(line):
-            out.append("")
-        else:
-            out.append(_inline(line))
-    text = unwrap_lines("\n".join(out))
+        elif token.type == "inline":
+            text = _inline_text(token)
+            out += [f"- {text}" if items else text] + ([] if items else [""])
+        elif token.type in ("fence", "code_block"):
+            out += ["", token.content.rstrip("\n"), ""]
+    text = unwrap_lines("\n".join(out).strip())
     title = title or meta.get("title") or first_line_title(text)
     published = valid_iso_date(meta.get("date", "")) or find_date_line(text)
     return text, title, published
-
-
-def _inline(line: str) -> str:
-    for pattern, replacement in _INLINE:
-        line = pattern.sub(replacement, line)
-    return line
 
 
 def _front_matter(md: str) -> tuple[dict[str, str], str]:
@@ -347,11 +339,13 @@ def _parse_html(html: str, url: str | None) -> tuple[str, str | None, str | None
             "max_date": date.today().isoformat(),
         },
     )
-    if document is None or not getattr(document, "text", None):
+    body = str(getattr(document, "text", None) or "")
+    if not body:
         return "", fallback, None
-    paragraphs = "\n\n".join(line for line in document.text.split("\n") if line.strip())
-    published = valid_iso_date(document.date) if document.date else None
-    return paragraphs, document.title or fallback, published
+    paragraphs = "\n\n".join(line for line in body.split("\n") if line.strip())
+    when = getattr(document, "date", None)
+    published = valid_iso_date(str(when)) if when else None
+    return paragraphs, str(getattr(document, "title", None) or fallback), published
 
 
 def _first_text(tree: object, xpath: str) -> str | None:

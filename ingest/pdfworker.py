@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from ingest.errors import IngestError
 
 if TYPE_CHECKING:
-    from app.settings import IngestSettings
+    from ingest.settings import IngestSettings
 
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -19,12 +20,48 @@ from ingest.types import Chunk, Document, LoadedText, Sentence
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
-    from app.settings import Settings
-    from vectorstore.store import Store
+    from ingest.settings import IngestSettings
 
 Status = Literal["added", "unchanged", "updated", "error"]
 Progress = Callable[[int, int, str], None]
 """progress(done_pieces, total_pieces, description): pieces are chunks and sentences."""
+
+
+class DocumentStore(Protocol):
+    """What ingest needs of a store (``vectorstore.store.Store`` is one): ingest defines the
+    interface, the store implements it, and ingest never imports the store."""
+
+    def writing(self) -> AbstractContextManager[None]: ...
+
+    def get_document(self, doc_id: str) -> Document | None: ...
+
+    def list_documents(self) -> list[Document]: ...
+
+    def find(self, doc_id_or_source: str) -> list[Document]: ...
+
+    def add_document(
+        self,
+        doc: Document,
+        chunks: Sequence[Chunk],
+        vectors: Sequence[Sequence[float]],
+        sentences: Sequence[Sentence],
+        sentence_vectors: Sequence[Sequence[float]],
+    ) -> None: ...
+
+    def delete_document(self, doc_id: str) -> None: ...
+
+    def rebuild(
+        self,
+        items: Iterator[
+            tuple[
+                Document,
+                Sequence[Chunk],
+                Sequence[Sequence[float]],
+                Sequence[Sentence],
+                Sequence[Sequence[float]],
+            ]
+        ],
+    ) -> None: ...
 
 
 class IngestResult(BaseModel):
@@ -94,31 +131,33 @@ def make_document(loaded: LoadedText, source: str) -> Document:
     )
 
 
-def _pieces_for(doc: Document, settings: Settings) -> tuple[list[Chunk], list[Sentence]]:
+def _pieces_for(doc: Document, cfg: IngestSettings) -> tuple[list[Chunk], list[Sentence]]:
     """The document's chunks and sentences; their counts are recorded on ``doc``."""
-    ing = settings.ingest
     chunks = chunk_text(
-        doc.doc_id, doc.text, ing.chunk_min_chars, ing.chunk_max_chars, ing.chunk_overlap_chars
+        doc.doc_id, doc.text, cfg.chunk_min_chars, cfg.chunk_max_chars, cfg.chunk_overlap_chars
     )
-    sentences = sentence_pieces(doc.doc_id, doc.text, ing.sentence_max_chars)
+    sentences = sentence_pieces(doc.doc_id, doc.text, cfg.sentence_max_chars)
     doc.chunks, doc.sentences = len(chunks), len(sentences)
     return chunks, sentences
 
 
 def _prepare(
-    source: str, settings: Settings, store: Store, seen: set[str], label: str | None = None
+    source: str, cfg: IngestSettings, store: DocumentStore, seen: set[str], label: str | None = None
 ) -> _Prepared | IngestResult:
     try:
-        loaded = load_source(source, settings.ingest)
+        loaded = load_source(source, cfg)
     except IngestError as exc:
         return IngestResult(source=source, status="error", error=str(exc))
-    return _prepare_loaded(
-        source, loaded, label or source_key(loaded.source), settings, store, seen
-    )
+    return _prepare_loaded(source, loaded, label or source_key(loaded.source), cfg, store, seen)
 
 
 def _prepare_loaded(
-    source: str, loaded: LoadedText, key: str, settings: Settings, store: Store, seen: set[str]
+    source: str,
+    loaded: LoadedText,
+    key: str,
+    cfg: IngestSettings,
+    store: DocumentStore,
+    seen: set[str],
 ) -> _Prepared | IngestResult:
     """Identify a loaded text: 'unchanged' if stored (or seen in this batch), else chunk it."""
     doc = make_document(loaded, key)
@@ -132,7 +171,7 @@ def _prepare_loaded(
             title=existing.title if existing else doc.title,
         )
     seen.add(doc.doc_id)
-    chunks, sentences = _pieces_for(doc, settings)
+    chunks, sentences = _pieces_for(doc, cfg)
     replaces = [d.doc_id for d in store.find(doc.source) if d.source == doc.source]
     return _Prepared(source, doc, chunks, sentences, replaces)
 
@@ -161,7 +200,7 @@ def _shown(source: str) -> str:
     return Path(source).name or source
 
 
-def _commit(prep: _Prepared, vectors: list[list[float]], store: Store) -> IngestResult:
+def _commit(prep: _Prepared, vectors: list[list[float]], store: DocumentStore) -> IngestResult:
     n = len(prep.chunks)
     store.add_document(prep.doc, prep.chunks, vectors[:n], prep.sentences, vectors[n:])
     for old in prep.replaces:
@@ -186,14 +225,14 @@ def _embed_failed(prep: _Prepared, exc: Exception) -> IngestResult:
 
 def _store_one(
     prep: _Prepared,
-    settings: Settings,
+    cfg: IngestSettings,
     embeddings: Embeddings,
-    store: Store,
+    store: DocumentStore,
     progress: Progress | None,
     done: int,
     total: int,
 ) -> IngestResult:
-    batch = settings.ingest.embed_batch
+    batch = cfg.embed_batch
     try:
         vectors = embed_texts(prep.texts, embeddings, batch, progress, done, total)
     except Exception as exc:  # noqa: BLE001 - an embedder failure fails this document only
@@ -215,9 +254,9 @@ def _groups(preps: list[_Prepared], batch: int) -> Iterator[list[_Prepared]]:
 
 def _store_group(
     group: list[_Prepared],
-    settings: Settings,
+    cfg: IngestSettings,
     embeddings: Embeddings,
-    store: Store,
+    store: DocumentStore,
     progress: Progress | None,
     done: int,
     total: int,
@@ -230,11 +269,11 @@ def _store_group(
     """
     texts = [t for p in group for t in p.texts]
     try:
-        vectors = embed_texts(texts, embeddings, settings.ingest.embed_batch, progress, done, total)
+        vectors = embed_texts(texts, embeddings, cfg.embed_batch, progress, done, total)
     except Exception:  # noqa: BLE001 - find the culprit document by document
         results, offset = [], done
         for prep in group:
-            results.append(_store_one(prep, settings, embeddings, store, progress, offset, total))
+            results.append(_store_one(prep, cfg, embeddings, store, progress, offset, total))
             offset += len(prep.texts)
         return results
     results, lo = [], 0
@@ -246,9 +285,9 @@ def _store_group(
 
 def ingest(
     inputs: Sequence[str],
-    settings: Settings,
-    embeddings: Embeddings | None = None,
-    store: Store | None = None,
+    cfg: IngestSettings,
+    embeddings: Embeddings,
+    store: DocumentStore,
     progress: Progress | None = None,
     labels: dict[str, str] | None = None,
 ) -> list[IngestResult]:
@@ -258,23 +297,21 @@ def ingest(
         labels: Optional source names to store instead of a path (uploads: the original
             file name rather than the temporary copy's path).
     """
-    embeddings = embeddings or settings.embeddings()
-    store = store or settings.store(embeddings)
     results: list[IngestResult | _Prepared] = []
     with store.writing():
         seen: set[str] = set()
         sources = list(expand_inputs(list(inputs)))
         for n, source in enumerate(sources, start=1):
             label = (labels or {}).get(source)
-            results.append(_prepare(source, settings, store, seen, label))
+            results.append(_prepare(source, cfg, store, seen, label))
             if progress:
                 progress(n, len(sources), f"read {_shown(label or source)}")
         preps = [r for r in results if isinstance(r, _Prepared)]
         total = sum(len(p.texts) for p in preps)
         done = 0
         stored: dict[int, IngestResult] = {}
-        for group in _groups(preps, settings.ingest.embed_batch):
-            outcomes = _store_group(group, settings, embeddings, store, progress, done, total)
+        for group in _groups(preps, cfg.embed_batch):
+            outcomes = _store_group(group, cfg, embeddings, store, progress, done, total)
             stored.update({id(p): r for p, r in zip(group, outcomes, strict=True)})
             done += sum(len(p.texts) for p in group)
     return [stored[id(r)] if isinstance(r, _Prepared) else r for r in results]
@@ -283,9 +320,9 @@ def ingest(
 def ingest_text(
     text: str,
     title: str,
-    settings: Settings,
-    embeddings: Embeddings | None = None,
-    store: Store | None = None,
+    cfg: IngestSettings,
+    embeddings: Embeddings,
+    store: DocumentStore,
 ) -> IngestResult:
     """Ingest pasted text under a title (the UI's paste box)."""
     from ingest.text import normalize_text
@@ -294,21 +331,18 @@ def ingest_text(
     source = f"pasted:{title.strip()[:80] or 'untitled'}"
     if not normalized:
         return IngestResult(source=source, status="error", error="empty: no text found")
-    if len(normalized) > settings.ingest.max_chars:
+    if len(normalized) > cfg.max_chars:
         return IngestResult(source=source, status="error", error="too large: text over the cap")
     loaded = LoadedText(text=normalized, source=source, title=title.strip() or None, kind="txt")
-    embeddings = embeddings or settings.embeddings()
-    store = store or settings.store(embeddings)
     with store.writing():
-        prep = _prepare_loaded(source, loaded, source, settings, store, set())
+        prep = _prepare_loaded(source, loaded, source, cfg, store, set())
         if isinstance(prep, IngestResult):
             return prep
-        return _store_one(prep, settings, embeddings, store, None, 0, len(prep.texts))
+        return _store_one(prep, cfg, embeddings, store, None, 0, len(prep.texts))
 
 
-def remove(key: str, settings: Settings, store: Store | None = None) -> list[Document]:
+def remove(key: str, store: DocumentStore) -> list[Document]:
     """Delete the documents matching an id, id prefix or source; returns what was removed."""
-    store = store or settings.store()
     with store.writing():
         found = store.find(key)
         for doc in found:
@@ -317,22 +351,21 @@ def remove(key: str, settings: Settings, store: Store | None = None) -> list[Doc
 
 
 def reindex(
-    settings: Settings,
-    embeddings: Embeddings | None = None,
+    cfg: IngestSettings,
+    embeddings: Embeddings,
+    store: DocumentStore,
     progress: Progress | None = None,
 ) -> tuple[int, int]:
-    """Re-chunk, re-split and re-embed every stored document with the configured embedder.
+    """Re-chunk, re-split and re-embed every stored document with ``embeddings``.
+
+    ``store`` is opened without its embedder check (it was built with another model).
 
     Returns:
         (documents, pieces): how many documents and chunks plus sentences were embedded.
     """
-    from vectorstore.store import Store
-
-    embeddings = embeddings or settings.embeddings()
-    store = Store.open(settings, embeddings, check_model=False)
     with store.writing():
         docs = [store.get_document(d.doc_id) for d in store.list_documents()]
-        prepared = [(d, *_pieces_for(d, settings)) for d in docs if d is not None]
+        prepared = [(d, *_pieces_for(d, cfg)) for d in docs if d is not None]
         total = sum(len(c) + len(s) for _, c, s in prepared)
         done = 0
 
@@ -340,7 +373,7 @@ def reindex(
             tuple[Document, list[Chunk], list[list[float]], list[Sentence], list[list[float]]]
         ]:
             nonlocal done
-            batch = settings.ingest.embed_batch
+            batch = cfg.embed_batch
             for doc, chunks, sentences in prepared:
                 texts = [c.text for c in chunks] + [s.text for s in sentences]
                 vectors = embed_texts(texts, embeddings, batch, progress, done, total)

@@ -67,7 +67,7 @@ def served(
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("browser") / "store")
     store = settings.store(real_embeddings)
-    results = ingest([str(CORPUS)], settings, real_embeddings, store)
+    results = ingest([str(CORPUS)], settings.ingest, real_embeddings, store)
     assert results and all(r.status == "added" for r in results)
     app = serve(
         settings, AnswerService(settings, HybridRetriever(settings, store, real_embeddings))

@@ -20,7 +20,7 @@ from app.conversations import (
     quoted_span,
 )
 from app.settings import Settings
-from app.types import Answer, Citation, Passage
+from app.types import Answer, Ask, Citation, Passage
 
 PASSAGE = "Anthropic expects to break even in 2028.\nRevenue grew  fast. Costs fell too."
 
@@ -260,23 +260,15 @@ class FakeService:
     scopes: list[Any] = []
     DOC = "d" * 64
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, retriever: Any = None) -> None:
         self.settings = settings
         found = lambda key: [SimpleNamespace(doc_id=self.DOC)] if self.DOC.startswith(key) else []  # noqa: E731
         self.retriever = SimpleNamespace(store=SimpleNamespace(find=found))
 
-    def ask(
-        self,
-        question: str,
-        history: list[str] | None = None,
-        answerer: str | None = None,
-        k: int | None = None,
-        docs: list[str] | None = None,
-        **_: Any,
-    ) -> Answer:
-        FakeService.histories.append(history)
-        FakeService.scopes.append(docs)
-        return answer(question)
+    def answer(self, request: Ask, on_token: Any = None) -> Answer:
+        FakeService.histories.append(request.history)
+        FakeService.scopes.append(request.docs or None)
+        return answer(request.question)
 
 
 @pytest.fixture
@@ -314,7 +306,7 @@ def test_ask_without_conversation_is_unchanged(fake_service: type[FakeService]) 
     result = CliRunner().invoke(cli_app, ["ask", "--json", "q"])
     assert result.exit_code == 0, result.output
     assert "conversation" not in json.loads(result.stdout)
-    assert fake_service.histories == [None]
+    assert fake_service.histories == [[]]
     assert cli_store().list() == []
 
 

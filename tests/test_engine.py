@@ -36,7 +36,7 @@ def service(
 ) -> Iterator[AnswerService]:
     settings = Settings(data_dir=Path(tmp_path_factory.mktemp("engine")) / "store")
     store = settings.store(real_embeddings)
-    ingest([str(CORPUS)], settings, real_embeddings, store)
+    ingest([str(CORPUS)], settings.ingest, real_embeddings, store)
     from app.retrieve import HybridRetriever
 
     yield AnswerService(settings, HybridRetriever(settings, store, real_embeddings))

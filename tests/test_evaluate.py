@@ -19,7 +19,7 @@ from app.evaluation.run import SUMMARY_KEYS, abstention_curve, compare, evaluate
 from app.retrieve import HybridRetriever
 from app.service import AnswerService
 from app.settings import Settings
-from app.types import Answer, Citation, Passage
+from app.types import Answer, Ask, Citation, Passage
 from ingest.pipeline import ingest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,16 +206,9 @@ class StubService:
         self.answers = answers
         self.calls: list[tuple[str, str | None, int | None, str | None]] = []
 
-    def ask(
-        self,
-        question: str,
-        history: list[str] | None = None,
-        answerer: str | None = None,
-        k: int | None = None,
-        mode: str | None = None,
-    ) -> Answer:
-        self.calls.append((question, answerer, k, mode))
-        return self.answers[question].model_copy(deep=True)
+    def answer(self, request: Ask) -> Answer:
+        self.calls.append((request.question, request.answerer, request.k, request.mode))
+        return self.answers[request.question].model_copy(deep=True)
 
 
 def _q(qid: str, question: str, answerable: bool = True, **extra: object) -> EvalQuestion:
@@ -370,7 +363,7 @@ def test_cite_every_sentence() -> None:
 def test_textbook_baseline_answers_with_the_top_chunk(
     settings: Settings, fake_embeddings: Embeddings
 ) -> None:
-    ingest([str(CORPUS)], settings, embeddings=fake_embeddings)
+    ingest([str(CORPUS)], settings.ingest, fake_embeddings, settings.store(fake_embeddings))
     service = AnswerService(
         settings, HybridRetriever(settings, settings.store(fake_embeddings), fake_embeddings)
     )
@@ -407,7 +400,9 @@ def _failing(run: object) -> list[str]:
 
 @pytest.mark.slow
 def test_quality_gate_builtin(settings: Settings, real_embeddings: Embeddings) -> None:
-    results = ingest([str(CORPUS)], settings, embeddings=real_embeddings)
+    results = ingest(
+        [str(CORPUS)], settings.ingest, real_embeddings, settings.store(real_embeddings)
+    )
     assert all(r.status == "added" for r in results)
     store = settings.store(real_embeddings)
     service = AnswerService(settings, HybridRetriever(settings, store, real_embeddings))
@@ -425,7 +420,12 @@ def test_quality_gate_builtin(settings: Settings, real_embeddings: Embeddings) -
 @pytest.mark.slow
 @pytest.mark.skipif(not REALSET.is_dir(), reason="../shared/realset is not beside the checkout")
 def test_quality_gate_realset_held_out(settings: Settings, real_embeddings: Embeddings) -> None:
-    ingest([str(REALSET / "articles")], settings, embeddings=real_embeddings)
+    ingest(
+        [str(REALSET / "articles")],
+        settings.ingest,
+        real_embeddings,
+        settings.store(real_embeddings),
+    )
     store = settings.store(real_embeddings)
     service = AnswerService(settings, HybridRetriever(settings, store, real_embeddings))
     questions = select_part(load_questions(REALSET / "questions.jsonl"), SPLIT, "heldout")

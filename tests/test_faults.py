@@ -160,7 +160,7 @@ def test_second_writer_process_is_refused(tmp_path: Path, settings: Settings) ->
 
     from .conftest import CountingFakeEmbedding
 
-    store = Store.open(settings, CountingFakeEmbedding(size=8))
+    store = Store.open(settings.store_settings, CountingFakeEmbedding(size=8))
     doc = tmp_path / "x.txt"
     doc.write_text("Teks percobaan tentang kunci penulis tunggal. " * 20, encoding="utf-8")
     with store.writing():

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import IngestSettings
 from ingest.errors import IngestError
 from ingest.fetch import fetch_url, is_public_address
 from ingest.loaders import load_source
+from ingest.settings import IngestSettings
 
 DATA = Path(__file__).parent / "data"
 PAGE = (DATA / "boilerplate.html").read_bytes()

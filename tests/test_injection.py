@@ -58,11 +58,14 @@ def _evil(canary: str) -> str:
 def service_for(tmp_path: Path, settings: Settings, real_embeddings, canary: str):
     (tmp_path / "real.md").write_text(REAL, encoding="utf-8")
     (tmp_path / "evil.txt").write_text(_evil(canary), encoding="utf-8")
+    store = settings.store(real_embeddings)
     results = ingest(
-        [str(tmp_path / "real.md"), str(tmp_path / "evil.txt")], settings, real_embeddings
+        [str(tmp_path / "real.md"), str(tmp_path / "evil.txt")],
+        settings.ingest,
+        real_embeddings,
+        store,
     )
     assert [r.status for r in results] == ["added", "added"]
-    store = settings.store(real_embeddings)
 
     def make(replies: list[str]) -> AnswerService:
         chat = GenericFakeChatModel(messages=iter([AIMessage(r) for r in replies]))

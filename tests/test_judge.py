@@ -14,9 +14,9 @@ from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
 from app.answer.claim_text import split_clauses
 from app.answer.judge import Judge, is_framing
 from app.answer.judge_evidence import FEATURES
-from app.answer.judge_fit import FILES, all_cases, cross_validate, load_cases, rates, table
 from app.answer.judge_model import MODEL_PATH, Model
 from app.constants import ABSTAIN_EN, ABSTAIN_ID, no_info_text
+from app.fitting.judge_fit import FILES, all_cases, cross_validate, load_cases, rates, table
 from ingest.numbers import facts_match, number_word_facts
 
 DATA = Path(__file__).parent / "data"

@@ -83,7 +83,7 @@ def test_llm_answer_over_http_is_verified_or_replaced(
     llm_url: str, settings: Settings, real_embeddings
 ) -> None:
     store = settings.store(real_embeddings)
-    ingest([str(CORPUS)], settings, real_embeddings, store)
+    ingest([str(CORPUS)], settings.ingest, real_embeddings, store)
     cfg = settings.answer.model_copy(
         update={
             "answerer": "llm",

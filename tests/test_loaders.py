@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import IngestSettings
 from ingest.errors import IngestError
 from ingest.loaders import decode_text, expand_inputs, load_source
+from ingest.settings import IngestSettings
 from ingest.text import normalize_text
 
 DATA = Path(__file__).parent / "data"

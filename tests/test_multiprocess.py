@@ -81,7 +81,9 @@ def test_cli_writes_while_the_app_serves(tmp_path: Path, real_embeddings: Embedd
     (tmp_path / "kebun.txt").write_text(THIRD, encoding="utf-8")
     settings = Settings(data_dir=tmp_path / "store")
     store = settings.store(real_embeddings)
-    assert all(r.status == "added" for r in ingest([str(folder)], settings, real_embeddings, store))
+    assert all(
+        r.status == "added" for r in ingest([str(folder)], settings.ingest, real_embeddings, store)
+    )
     service = AnswerService(settings, HybridRetriever(settings, store, real_embeddings))
     demo = build_app(settings, service)
     port = free_port()

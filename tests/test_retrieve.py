@@ -60,11 +60,11 @@ def test_diversity_cap_per_document() -> None:
 
 def test_keyword_index_rebuilds_when_store_changes(settings: Settings, fake_embeddings) -> None:
     store = Store.open(settings, fake_embeddings)
-    results = ingest([str(CORPUS)], settings, fake_embeddings, store)
+    results = ingest([str(CORPUS)], settings.ingest, fake_embeddings, store)
     retriever = HybridRetriever(settings, store, fake_embeddings)
     hits = retriever.retrieve("SoftBank Nvidia 5,83", k=3, mode="bm25").passages
     assert hits and "SoftBank" in hits[0].text
-    remove(results[0].doc_id or "", settings, store)
+    remove(results[0].doc_id or "", store)
     assert all(
         p.doc_id != results[0].doc_id for p in retriever.retrieve("SoftBank", 5, "bm25").passages
     )
@@ -75,10 +75,10 @@ def test_keyword_index_rebuilds_when_store_changes(settings: Settings, fake_embe
 @pytest.mark.slow
 def test_real_model_cross_lingual_retrieval(settings: Settings, real_embeddings) -> None:
     store = Store.open(settings, real_embeddings)
-    ingest([str(CORPUS)], settings, real_embeddings, store)
+    ingest([str(CORPUS)], settings.ingest, real_embeddings, store)
     # only the Indonesian article: English questions must still find it
     en_doc = next(d for d in store.list_documents() if d.lang == "en")
-    remove(en_doc.doc_id, settings, store)
+    remove(en_doc.doc_id, store)
     retriever = HybridRetriever(settings, store, real_embeddings)
     for question, needle in [
         ("When is Anthropic expected to break even?", "2028"),
@@ -92,7 +92,7 @@ def test_real_model_cross_lingual_retrieval(settings: Settings, real_embeddings)
 
 def test_reranker_reorders_candidates(settings: Settings, fake_embeddings) -> None:
     store = Store.open(settings, fake_embeddings)
-    ingest([str(CORPUS)], settings, fake_embeddings, store)
+    ingest([str(CORPUS)], settings.ingest, fake_embeddings, store)
     seen: list[int] = []
 
     def by_length(query: str, passages: list[Passage]) -> list[Passage]:

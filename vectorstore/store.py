@@ -24,7 +24,7 @@ from ingest.types import Chunk, Document, Sentence
 from vectorstore.embeddings import model_id
 
 if TYPE_CHECKING:
-    from app.settings import Settings
+    from vectorstore.settings import StoreSettings
 
 _PAGE = 2000
 _WRITE_BATCH = 500
@@ -43,7 +43,7 @@ class StoreBusyError(StoreError):
     """Another process holds the single-writer lock of an embedded store."""
 
 
-def _client(settings: Settings) -> Any:
+def _client(settings: StoreSettings) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -70,7 +70,7 @@ def _clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
 class Store:
     """Documents and chunks in Chroma; one instance per process and data dir."""
 
-    def __init__(self, settings: Settings, embeddings: Embeddings, client: Any) -> None:
+    def __init__(self, settings: StoreSettings, embeddings: Embeddings, client: Any) -> None:
         self.settings = settings
         self.embeddings = embeddings
         self.model_id = model_id(embeddings)
@@ -84,7 +84,9 @@ class Store:
         self.writes = 0  # bumped on every write by this process, so readers can resync at once
 
     @classmethod
-    def open(cls, settings: Settings, embeddings: Embeddings, check_model: bool = True) -> Store:
+    def open(
+        cls, settings: StoreSettings, embeddings: Embeddings, check_model: bool = True
+    ) -> Store:
         """Open (creating if needed) the store; repair leftovers of an interrupted write."""
         store = cls(settings, embeddings, _client(settings))
         if check_model:
@@ -209,12 +211,12 @@ class Store:
         for doc_id, n in self._doc_counts(self.sentences).items():
             counts[doc_id] = (counts.get(doc_id, (0, 0))[0], n)
         removed: list[str] = []
-        for doc_id, n in counts.items():
-            if committed.get(doc_id) != n:
+        for doc_id, pair in counts.items():
+            if committed.get(doc_id) != pair:
                 self._delete(doc_id)
                 removed.append(doc_id)
-        for doc_id, n in committed.items():
-            if doc_id not in counts and n != (0, 0):
+        for doc_id, pair in committed.items():
+            if doc_id not in counts and pair != (0, 0):
                 self.docs.delete(ids=[doc_id])
                 removed.append(doc_id)
         self._dedupe_sources()

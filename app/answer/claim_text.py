@@ -73,7 +73,7 @@ def names_of(text: str, known: frozenset[str]) -> list[str]:
 def title_in(text: str, name: str) -> bool:
     """Whether ``name`` is a title acronym written out in ``text`` ("chief executive")."""
     full = _TITLES.get(name.lower())
-    return bool(full) and full in " ".join(words(text))
+    return full is not None and full in " ".join(words(text))
 
 
 def read(text: str, lang: str, known: frozenset[str], passage: int = 0) -> Unit:

@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 class Library(Protocol):
     """What the engine needs of the store: search, sentences and a document's chunks."""
 
-    sentences: SentenceSource
+    @property
+    def sentences(self) -> SentenceSource: ...
 
     def retrieve(
         self,

@@ -3,7 +3,7 @@
 Every feature is about the relation between a question and a sentence in general — embedding
 similarity (which also works across the two languages), shared words, whether the sentence holds
 the kind of thing the question asks for, whether it names what the question names, where its
-passage ranked — never about a topic. Their weights are fitted (see :mod:`app.answer.fit`).
+passage ranked — never about a topic. Their weights are fitted (see :mod:`app.fitting.fit`).
 """
 
 from __future__ import annotations
@@ -116,8 +116,8 @@ def type_fit(query: Query, facts: TextFacts, causal: bool = False) -> bool:
     if expects == "reason":
         return causal
     found = [f for f in facts.quantities if not facts_match(f, query.numbers)]
-    asked = query.units - {"persen", "dolar", "rupiah", "pound", "euro"}
-    if asked and expects == "quantity" and not asked & facts.units:
+    counted = query.units - {"persen", "dolar", "rupiah", "pound", "euro"}
+    if counted and expects == "quantity" and not counted & facts.units:
         return False  # "berapa ton": a number of anything else is no answer
     if expects == "percent":
         return any(k == "percent" for _, k in found) or facts.fraction

@@ -12,7 +12,7 @@ of its clauses are aligned to the cited passage sentences most similar to them
   word never stands for a name; weekdays must be there; a negation must match;
 - content features (similarity, coverage, a polarity probe, clause ablation, a name
   substitution probe), combined by the logistic regression of :mod:`app.answer.judge_model`
-  fitted by :mod:`app.answer.judge_fit` (``judge.json``).
+  fitted by :mod:`app.fitting.judge_fit` (``judge.json``).
 
 Without an embedder (``Judge(None)``) the judge is lexical only: sentences are aligned by shared
 terms (either language's stem), the probes are off and the lexical model is used, so a sentence

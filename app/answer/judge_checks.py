@@ -110,8 +110,8 @@ def check_slots(al: Alignment, whole: Unit, units: Sequence[Unit], cross: bool) 
             if not at or not holds or any(s in holds for s in at):
                 continue
             alien = any(not name_occurs(n, whole.text, True) for s in at for n in s.names)
-            rival = any(not facts_match(f, whole.values) for s in holds for f in s.values)
-            if alien and rival:
+            paired = any(not facts_match(f, whole.values) for s in holds for f in s.values)
+            if alien and paired:
                 out.append(("the passage pairs the name with another fact", name))
     return out
 

@@ -62,7 +62,7 @@ _FRAMES = {
 
 @dataclass(frozen=True)
 class Params:
-    """Settings of the evidence itself (chosen by :mod:`app.answer.judge_fit`)."""
+    """Settings of the evidence itself (chosen by :mod:`app.fitting.judge_fit`)."""
 
     min_clause_words: int = 3  # content words a clause needs to be judged on its own
     name_sim: float = 0.9  # a name ↔ its translation in the passage ("query:" role)

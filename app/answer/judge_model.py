@@ -1,6 +1,6 @@
 """The fitted part of the citation judge: a logistic regression over the content features.
 
-:mod:`app.answer.judge_fit` fits it on the labelled cases and writes ``judge.json``: for each
+:mod:`app.fitting.judge_fit` fits it on the labelled cases and writes ``judge.json``: for each
 mode (``embedding``, ``lexical``) the evidence settings, the features' standardization and
 weights, and the decision threshold on the log-odds. The app only reads that file (numpy, no
 scikit-learn).

