@@ -379,7 +379,7 @@ def serve(
 
     Beyond loopback (e.g. --host 0.0.0.0) a login is required: --auth USER:PASSWORD.
     """
-    from app.ui import build_app, check_exposure, launch
+    from app.web.app import build_app, check_exposure, launch
 
     settings = _settings()
     if auth or allow_open:

@@ -50,7 +50,7 @@ class Served:
 
 def serve(settings: Settings, service: AnswerService) -> Served:
     """Launch the app on a free loopback port."""
-    from app.ui import build_app, launch
+    from app.web.app import build_app, launch
 
     demo = build_app(settings, service)
     port = free_port()

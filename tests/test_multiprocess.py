@@ -71,7 +71,7 @@ def titles(answer: dict[str, Any]) -> set[str]:
 def test_cli_writes_while_the_app_serves(tmp_path: Path, real_embeddings: Embeddings) -> None:
     from gradio_client import Client
 
-    from app.ui import build_app, launch
+    from app.web.app import build_app, launch
     from ingest.pipeline import ingest
 
     folder = tmp_path / "articles"

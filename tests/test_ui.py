@@ -13,14 +13,14 @@ import pytest
 from langchain_core.embeddings import Embeddings
 from typer.testing import CliRunner
 
-from app import render
-from app import ui_handlers as h
 from app.front import Telaah
 from app.retrieve import HybridRetriever
 from app.service import AnswerService
 from app.settings import Settings
 from app.types import Answer, Ask, Citation, Passage
-from app.ui_text import EVAL_HEADERS
+from app.web import handlers as h
+from app.web import render
+from app.web.text import EVAL_HEADERS
 
 NUSANTARA = (
     "Nusantara Cloud adalah perusahaan komputasi awan asal Bandung. "
@@ -369,7 +369,7 @@ def test_api_ask_matches_cli_json(service: AnswerService) -> None:
 
 
 def test_build_app_registers_ask_endpoint(settings: Settings, service: AnswerService) -> None:
-    from app.ui import build_app
+    from app.web.app import build_app
 
     demo = build_app(settings, service)
     assert isinstance(demo, gr.Blocks)
@@ -390,7 +390,7 @@ class FakeBlocks:
 
 
 def test_launch_limits_and_loopback(settings: Settings) -> None:
-    from app.ui import launch
+    from app.web.app import launch
 
     demo = FakeBlocks()
     launch(demo, settings)  # type: ignore[arg-type]
@@ -401,7 +401,7 @@ def test_launch_limits_and_loopback(settings: Settings) -> None:
 
 
 def test_serving_beyond_loopback_needs_a_login(settings: Settings) -> None:
-    from app.ui import AuthRequiredError, check_exposure, launch
+    from app.web.app import AuthRequiredError, check_exposure, launch
 
     with pytest.raises(AuthRequiredError, match="without a login"):
         launch(FakeBlocks(), settings, host="0.0.0.0")  # type: ignore[arg-type]
@@ -419,13 +419,13 @@ def test_serving_beyond_loopback_needs_a_login(settings: Settings) -> None:
 
 
 def test_serve_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    import app.ui
+    import app.web.app
     from app.cli import app as cli_app
 
     got: dict[str, Any] = {}
-    monkeypatch.setattr(app.ui, "build_app", lambda settings: "demo")
+    monkeypatch.setattr(app.web.app, "build_app", lambda settings: "demo")
     monkeypatch.setattr(
-        app.ui, "launch", lambda demo, settings, host, port: got.update(host=host, port=port)
+        app.web.app, "launch", lambda demo, settings, host, port: got.update(host=host, port=port)
     )
     result = CliRunner().invoke(cli_app, ["serve", "--port", "7999"])
     assert result.exit_code == 0, result.output
@@ -499,7 +499,7 @@ def test_project_question_set_exists() -> None:
 
 
 def test_relabel_update_uses_ui_text() -> None:
-    from app.ui import relabel_update
+    from app.web.app import relabel_update
 
     assert relabel_update("value", "ask", "id")["value"] == "Tanya"
     assert relabel_update("title", "title", "en")["value"].startswith("## Telaah")

@@ -86,7 +86,7 @@ class ScriptedService(AnswerService):
 
 def _serve(tmp_path: Path, **ui: int) -> tuple[str, Any, ScriptedService, Settings]:
     """The app with these queue settings over a fake-embedded copy of data/corpus."""
-    from app.ui import build_app, launch
+    from app.web.app import build_app, launch
 
     settings = Settings(data_dir=tmp_path / "store").model_copy(
         update={"ui": Settings().ui.model_copy(update=ui)}

@@ -13,9 +13,9 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from app.conversations import ConversationStore, export_markdown, make_title
-from app.render import is_web_url, render_conversation, render_error, render_pending
 from app.types import Answer, Ask
-from app.ui_text import text
+from app.web.render import is_web_url, render_conversation, render_error, render_pending
+from app.web.text import text
 
 if TYPE_CHECKING:
     from app.front import Telaah
@@ -385,7 +385,7 @@ def reingest_document(
 
 # ---------------------------------------------------------------------------- evaluation
 
-PROJECT_QUESTIONS = Path(__file__).resolve().parents[1] / "data" / "eval" / "questions.jsonl"
+PROJECT_QUESTIONS = Path(__file__).resolve().parents[2] / "data" / "eval" / "questions.jsonl"
 
 
 def _cell(value: Any) -> Any:

@@ -1,4 +1,4 @@
-"""The Gradio web app: layout and wiring only (handlers live in app/ui_handlers.py).
+"""The Gradio web app: layout and wiring only (handlers live in app/web/handlers.py).
 
 ``build_app`` composes one function per tab; each returns the components the others wire to.
 """
@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from app import ui_handlers as h
 from app.front import Telaah
-from app.render import CSS, JS_ON_LOAD, render_conversation
 from app.types import Answer
-from app.ui_text import EVAL_HEADERS, LANGS, LIBRARY_HEADERS, RESULT_HEADERS, text
+from app.web import handlers as h
+from app.web.render import CSS, JS_ON_LOAD, render_conversation
+from app.web.text import EVAL_HEADERS, LANGS, LIBRARY_HEADERS, RESULT_HEADERS, text
 
 if TYPE_CHECKING:
     from collections.abc import Callable

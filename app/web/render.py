@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from app.answer.markers import split_answer
 from app.sanitize import escape, plain_text
 from app.types import Answer, Citation, Passage
-from app.ui_text import text
+from app.web.text import text
 
 _MARKER = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
