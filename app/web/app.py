@@ -74,8 +74,12 @@ def answerer_choices(lang: str) -> list[tuple[str, str]]:
 
 
 def _docs_update(front: Telaah, keep: list[str] | None = None) -> dict[str, Any]:
+    """New choices for the scope picker; its value changes only when a chosen one is gone
+    (a value read a moment ago must not undo a choice the user made since)."""
     choices = h.document_choices(front)
     known = {value for _, value in choices}
+    if all(d in known for d in keep or []):
+        return gr.update(choices=choices)
     return gr.update(choices=choices, value=[d for d in keep or [] if d in known])
 
 
@@ -502,11 +506,12 @@ def build_app(settings: Settings, service: AnswerService | None = None) -> gr.Bl
         ) -> tuple[Any, ...]:
             choices = h.document_choices(front)
             known = {value for _, value in choices}
+            still = picked is None or picked in known  # else it was removed: clear it
             return (
                 h.library_rows(front),
-                gr.update(choices=choices, value=picked if picked in known else None),
+                gr.update(choices=choices) if still else gr.update(choices=choices, value=None),
                 _docs_update(front, docs),
-                _conversations_update(front, conv),
+                gr.update(choices=h.conversation_choices(front)),
             )
 
         refresh_io: dict[str, Any] = {
@@ -517,8 +522,13 @@ def build_app(settings: Settings, service: AnswerService | None = None) -> gr.Bl
         }
         for event in [added, *lib.changed]:
             event.then(**refresh_io)
-        demo.load(**refresh_io)
-        seen = gr.State(None)
+        seen = gr.State(None)  # the store generation this page last showed
+        demo.load(
+            lambda *shown: (front.generation(), *refresh(*shown)),
+            refresh_io["inputs"],
+            [seen, *refresh_io["outputs"]],
+            api_visibility=PRIVATE,
+        )
 
         def poll(
             last: str | None, docs: list[str] | None, picked: str | None, conv: str | None
