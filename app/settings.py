@@ -58,11 +58,30 @@ class AnswerSettings(_Group):
     api_key: str | None = Field(None, description="API key for the OpenAI-compatible endpoint.")
     model: str = Field("local", description="Chat model name (or GGUF path for llamacpp).")
     temperature: float = Field(0.0, description="Sampling temperature.")
-    timeout_s: float = Field(60.0, description="Overall deadline for one LLM answer.")
+    timeout_s: float = Field(
+        60.0, description="Overall deadline for one LLM answer, after its first token."
+    )
     connect_timeout_s: float = Field(3.0, description="Connection timeout to the provider.")
-    read_timeout_s: float = Field(20.0, description="Longest silence tolerated mid-stream.")
+    read_timeout_s: float = Field(
+        20.0, description="Longest silence tolerated between tokens once the answer streams."
+    )
+    first_token_timeout_s: float | None = Field(
+        None,
+        description="Longest wait for the first token; unset: sized from the prompt's tokens "
+        "and prompt_tokens_per_s (a local model reads the whole prompt before it writes).",
+    )
+    prompt_tokens_per_s: float = Field(
+        50.0,
+        description="How fast the provider reads a prompt, in tokens/s (a 1.5B GGUF on two "
+        "laptop cores reads about 100; hosted models thousands).",
+    )
     max_retries: int = Field(2, description="Retries on 429/5xx from the provider.")
     max_tokens: int = Field(400, description="Longest LLM answer, in tokens.")
+    context_tokens: int = Field(
+        1500,
+        description="Passage text an LLM reads, in tokens (estimated); beyond it the passages "
+        "are cut to their best sentences with their neighbours.",
+    )
     evidence_passages: int = Field(
         12,
         description="Passages whose sentences the extractive engine scores (at least k); more "

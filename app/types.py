@@ -76,6 +76,11 @@ class Answer(BaseModel):
     answerer: str = Field("extractive", description="Which answerer produced the final answer.")
     notice: str | None = Field(None, description="Visible notice, e.g. an LLM fallback.")
     incomplete: bool = Field(False, description="True when a streamed answer was cut short.")
+    quoted: list[str] = Field(
+        default_factory=list,
+        description="In an LLM answer, the sentences (without markers) quoted from the articles "
+        "in place of model sentences that failed the citation check; the rest are the model's.",
+    )
     kind: str = Field(
         "factoid", description="What the question asked for: factoid, list, open, summary, compare."
     )

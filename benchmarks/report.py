@@ -180,7 +180,7 @@ def _answer(results: dict[str, Any]) -> str:
             "1.00",
         ],
         [
-            "`AnswerService.ask` (hybrid + extractive + citation check)",
+            "`AnswerService.ask` (default retrieval + extractive engine + citation check)",
             ans["ask"]["p50_ms"],
             ans["ask"]["p95_ms"],
             ans["ask"]["mean_ms"],

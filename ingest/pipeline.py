@@ -15,7 +15,7 @@ from ingest.chunking import chunk_text, sentence_pieces
 from ingest.errors import IngestError
 from ingest.loaders import expand_inputs, load_source
 from ingest.text import content_hash, detect_language
-from ingest.types import Chunk, Document, LoadedText, Sentence
+from ingest.types import Chunk, Document, Embedded, LoadedText, Sentence
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -52,15 +52,7 @@ class DocumentStore(Protocol):
 
     def rebuild(
         self,
-        items: Iterator[
-            tuple[
-                Document,
-                Sequence[Chunk],
-                Sequence[Sequence[float]],
-                Sequence[Sentence],
-                Sequence[Sequence[float]],
-            ]
-        ],
+        items: Iterator[Embedded],
     ) -> None: ...
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import BaseModel, Field
 
 
@@ -52,3 +54,13 @@ class Sentence(Piece):
     """One sentence of a document, embedded on its own for sentence-level evidence."""
 
     sentence_id: str = Field(description="'<doc_id[:16]>-s<index>'.")
+
+
+Embedded = tuple[
+    Document,
+    Sequence[Chunk],
+    Sequence[Sequence[float]],
+    Sequence[Sentence],
+    Sequence[Sequence[float]],
+]
+"""A document with its chunks, their vectors, its sentences and theirs (what reindex writes)."""

@@ -97,29 +97,42 @@ def test_llm_dangling_marker_removed(settings: Settings, library: MemoryLibrary)
     assert "[7]" not in result.answer and [c.n for c in result.citations] == [1]
 
 
-def test_llm_bad_then_good_retry(settings: Settings, library: MemoryLibrary) -> None:
-    replies = [
-        "Anthropic menargetkan titik impas pada tahun 2031 [1].",  # wrong year
-        "Anthropic menargetkan titik impas pada tahun 2028 [1].",
-    ]
-    service = _service(settings, library, replies)
-    result = service.ask("Kapan Anthropic impas?", answerer="llm")
-    assert "2028" in result.answer and result.answerer == "llm"
-    retry_prompt = service.chat_model.history[1][-1].content  # type: ignore[attr-defined]
-    assert "2031" in retry_prompt
-
-
-def test_llm_unsupported_twice_falls_back_to_extractive(
+def test_failing_model_sentence_is_replaced_by_a_quote(
     settings: Settings, library: MemoryLibrary
 ) -> None:
-    replies = ["Anthropic dimiliki Microsoft [1].", "Anthropic didirikan di Paris [2]."]
+    replies = [
+        "OpenAI baru diharapkan untung paling cepat pada 2030 [2]. "
+        "Anthropic menargetkan titik impas pada tahun 2031 [1]."  # wrong year
+    ]
+    service = _service(settings, library, replies)
+    result = service.ask("Kapan Anthropic dan OpenAI impas?", answerer="llm")
+    assert result.answerer == "llm" and result.unsupported == [] and not result.notice
+    assert "2031" not in result.answer and "2028" in result.answer
+    assert result.quoted and all("2028" in q for q in result.quoted)  # the quote is marked
+    assert "2030" in result.answer  # the model's own verified sentence stays
+    assert len(service.chat_model.history) == 1  # one call: no second prompt to read
+
+
+def test_model_sentence_without_a_matching_quote_is_dropped(
+    settings: Settings, library: MemoryLibrary
+) -> None:
+    replies = ["Anthropic menargetkan titik impas pada tahun 2028 [1]. Zebra terbang ke Mars [2]."]
+    result = _service(settings, library, replies).ask("Kapan Anthropic impas?", answerer="llm")
+    assert result.answerer == "llm" and "Zebra" not in result.answer and result.quoted == []
+    assert "2028" in result.answer and [c.n for c in result.citations] == [1]
+
+
+def test_no_verified_model_sentence_falls_back_to_extractive(
+    settings: Settings, library: MemoryLibrary
+) -> None:
+    replies = ["Anthropic dimiliki Microsoft [1]. Anthropic didirikan di Paris [2]."]
     result = _service(settings, library, replies).ask("Kapan Anthropic impas?", answerer="llm")
     assert result.answerer == "extractive" and "2028" in result.answer
     assert result.notice and "ekstraktif" in result.notice
 
 
 def test_llm_missing_citation_is_unsupported(settings: Settings, library: MemoryLibrary) -> None:
-    replies = ["Anthropic menargetkan titik impas pada tahun 2028.", "Tetap tanpa kutipan 2028."]
+    replies = ["Anthropic menargetkan titik impas pada tahun 2028."]
     result = _service(settings, library, replies).ask("Kapan Anthropic impas?", answerer="llm")
     assert result.answerer == "extractive" and result.notice
 
@@ -128,6 +141,14 @@ def test_llm_abstention_sentinel(settings: Settings, library: MemoryLibrary) -> 
     result = _service(settings, library, [ABSTAIN_EN]).ask("Who founded Anthropic?", answerer="llm")
     assert result.abstained and result.answer == ABSTAIN_EN and result.citations == []
     assert result.passages  # closest passages are still listed
+
+
+class SlowStartChat(GenericFakeChatModel):
+    """Reads its prompt for a second (longer than the silence rule) before the first token."""
+
+    def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        time.sleep(1.0)
+        yield from super()._stream(*args, **kwargs)
 
 
 class RefusingChat(GenericFakeChatModel):
@@ -170,7 +191,33 @@ def test_stalled_stream_cut_at_read_deadline(settings: Settings, library: Memory
     t0 = time.monotonic()
     result = service.ask("Kapan Anthropic impas?", answerer="llm")
     assert time.monotonic() - t0 < 3
-    assert result.incomplete and result.notice
+    # "Anthropic menargetkan", cut before its citation: nothing verified of the model's remains
+    assert result.answerer == "extractive" and "2028" in result.answer
+    assert result.notice and "berhenti di tengah jawaban" in result.notice
+
+
+def test_first_token_deadline_grows_with_the_prompt(settings: Settings) -> None:
+    from app.llm import first_token_deadline
+
+    cfg = settings.answer
+    short, long = first_token_deadline(cfg, 200), first_token_deadline(cfg, 2000)
+    assert long > short and long >= 2000 / cfg.prompt_tokens_per_s  # time to read the prompt
+    assert long > cfg.read_timeout_s  # a 20 s silence rule would cut a local model's reading
+    fixed = cfg.model_copy(update={"first_token_timeout_s": 7.0})
+    assert first_token_deadline(fixed, 2000) == 7.0
+
+
+def test_slow_prompt_reading_is_not_cut_by_the_silence_rule(
+    settings: Settings, library: MemoryLibrary
+) -> None:
+    cfg = settings.answer.model_copy(update={"read_timeout_s": 0.3, "first_token_timeout_s": 3.0})
+    slow = settings.model_copy(update={"answer": cfg})
+    chat = SlowStartChat(
+        messages=iter([AIMessage("Anthropic menargetkan titik impas pada tahun 2028 [1].")])
+    )
+    result = AnswerService(slow, library, chat).ask("Kapan Anthropic impas?", answerer="llm")  # type: ignore[arg-type]
+    assert result.answerer == "llm" and not result.notice and "2028" in result.answer
+    assert result.timings["prompt_tokens"] > 50
 
 
 def test_followup_merges_previous_question(settings: Settings, library: MemoryLibrary) -> None:
@@ -198,7 +245,30 @@ def test_injection_in_passage_is_fenced_and_defused() -> None:
 def test_prompt_variables_are_exact() -> None:
     assert prompts.variables("answer_system") == {"language", "abstain"}
     assert prompts.variables("answer_user") == {"passages", "question"}
-    assert prompts.variables("retry_user") == {"failures", "abstain"}
     assert prompts.variables("condense") == {"history", "question"}
     with pytest.raises(prompts.PromptError):
         prompts.render("answer_user", question="x")
+
+
+def test_small_context_reads_the_best_sentences_with_their_neighbours(
+    settings: Settings, real_embeddings: Any
+) -> None:
+    long = _passage(
+        3,
+        "Kota Wirasena membuka taman baru di tepi sungai. Taman itu dirancang oleh arsitek lokal. "
+        "Anthropic menargetkan titik impas pada tahun 2028. Targetnya bergantung pada kontrak "
+        "korporat. Cuaca di Wirasena cerah sepanjang pekan. Pasar malam dibuka setiap Sabtu.",
+    )
+    library = MemoryLibrary([long, PASSAGES[1]], real_embeddings)
+    cfg = settings.answer.model_copy(update={"context_tokens": 40})
+    small = settings.model_copy(update={"answer": cfg})
+    reply = "Anthropic menargetkan titik impas pada tahun 2028 [1]."
+    chat = RecordingChat(messages=iter([AIMessage(reply)]), history=[])
+    result = AnswerService(small, library, chat).ask("Kapan Anthropic impas?", answerer="llm")  # type: ignore[arg-type]
+    prompt = str(chat.history[-1][-1].content)
+    assert "titik impas pada tahun 2028" in prompt and "kontrak" in prompt  # sentence + next
+    assert "Pasar malam" not in prompt and "taman baru" not in prompt  # far sentences left out
+    assert result.answerer == "llm" and "2028" in result.answer
+    cite = result.citations[0]
+    assert cite.text in long.text and cite.start > long.start  # offsets of the window itself
+    assert result.timings["prompt_tokens"] < 400

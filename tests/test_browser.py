@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Any
 
 import pytest
 from langchain_core.embeddings import Embeddings
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
 
 from app.retrieve import HybridRetriever
 from app.service import AnswerService
@@ -292,6 +295,10 @@ def test_library_and_evaluate_tabs(served: Served, browser: Any, tmp_path: Path)
         d for d in served.service.retriever.store.list_documents() if "volcano" in d.source
     )
     library.get_by_text(victim.title).first.click()
+    picked = page.locator("#tl-doc-pick input")
+    expect(picked).to_have_value(re.compile(re.escape(victim.title[:40])), timeout=10_000)
+    page.wait_for_timeout(2500)  # a refresh tick in between must not undo the choice
+    expect(picked).to_have_value(re.compile(re.escape(victim.title[:40])))
     page.locator("#tl-delete").click()
     confirm = page.locator("#tl-confirm")
     expect(confirm).to_contain_text(victim.title, timeout=10_000)
@@ -324,6 +331,43 @@ def test_library_and_evaluate_tabs(served: Served, browser: Any, tmp_path: Path)
     expect(page.locator("img").last).to_be_visible()
     shoot(page, "screenshot-evaluate.png")
     page.close()
+
+
+class SlowFakeChat(GenericFakeChatModel):
+    """A scripted chat model that streams its words slowly enough to be seen streaming."""
+
+    def _stream(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        for chunk in super()._stream(*args, **kwargs):
+            time.sleep(0.15)
+            yield chunk
+
+
+def test_streamed_llm_answer_shows_its_provenance(served: Served, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    reply = (
+        "Anthropic memproyeksikan dirinya mencapai titik impas pada 2028 [1]. "
+        "Anthropic mencapai titik impas pada 2031 [1]."  # fails the check: a quote replaces it
+    )
+    chat = SlowFakeChat(messages=iter([AIMessage(reply)]))
+    app = serve(served.settings, served.service.with_chat_model(chat))
+    try:
+        page = new_page(browser, app.url)
+        page.locator("#tl-settings").get_by_text("Settings").first.click()
+        page.get_by_text("Write with a language model").click()
+        page.locator("#tl-question textarea").fill(QUESTION)
+        page.locator("#tl-ask").click()
+        streaming = page.locator("#tl-conversation .tl-streaming")
+        expect(streaming).to_contain_text("Anthropic memproyeksikan", timeout=TIMEOUT_MS)
+        final = page.locator("#tl-conversation .tl-turn .tl-answer:not(.tl-streaming)").last
+        expect(final.locator(".tl-model")).to_have_count(1, timeout=TIMEOUT_MS)
+        expect(final.locator(".tl-quote")).to_have_count(1)
+        assert "2031" not in final.inner_text() and "2028" in final.inner_text()
+        assert "checked" in final.locator(".tl-legend").inner_text()
+        shoot(page, "screenshot-llm.png")
+        page.close()
+    finally:
+        app.demo.close()
 
 
 def test_conversation_survives_a_restart(

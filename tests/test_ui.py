@@ -344,6 +344,22 @@ def test_chat_streams_llm_tokens_then_verified_answer(settings: Settings) -> Non
     streamed = [f for f, _ in frames if "tl-streaming" in f and "Anthropic" in f]
     assert streamed and all("<b>" not in f for f in streamed)
     assert stub.calls[0]["answerer"] == "llm"
+    assert any("The model is reading 5 passages" in f for f, _ in frames)
+
+
+def test_llm_answer_marks_model_words_and_quotes() -> None:
+    answer = cited_answer().model_copy(
+        update={
+            "answerer": "llm",
+            "answer": "Anthropic breaks even in 2028 [1]. Anthropic targets 2028 [1].",
+            "quoted": ["Anthropic targets 2028."],
+        }
+    )
+    html = render.render_answer(answer, 0, "en")
+    assert html.count('class="tl-model"') == 1 and html.count('class="tl-quote"') == 1
+    assert "quoted from the article" in html and "tl-legend" in html
+    plain = render.render_answer(cited_answer(), 0, "en")  # extractive: every sentence a quote
+    assert "tl-model" not in plain and "tl-quote" not in plain
 
 
 def test_chat_error_is_shown_not_raised(settings: Settings) -> None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from filelock import FileLock, Timeout
 from langchain_core.embeddings import Embeddings
 
-from ingest.types import Chunk, Document, Sentence
+from ingest.types import Chunk, Document, Embedded, Sentence
 from vectorstore.embeddings import model_id
 
 if TYPE_CHECKING:
@@ -425,15 +425,7 @@ class Store:
 
     def rebuild(
         self,
-        items: Iterator[
-            tuple[
-                Document,
-                Sequence[Chunk],
-                Sequence[Sequence[float]],
-                Sequence[Sentence],
-                Sequence[Sequence[float]],
-            ]
-        ],
+        items: Iterator[Embedded],
     ) -> None:
         """Write every chunk and sentence into fresh collections, then swap them in (reindex).
 

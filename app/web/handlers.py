@@ -114,6 +114,9 @@ def chat(
         if answerer == "llm":
             result: Answer | None = None
             chosen = llm_service(service, *llm)
+            n = k or service.settings.retrieval.k
+            reading = render_pending(question, "", lang, text(lang, "reading").format(n=n))
+            yield render_conversation(turns, lang, reading), turns
             for item in _ask_streaming(chosen, question, history, answerer, k, docs):
                 if isinstance(item, Answer):
                     result = item

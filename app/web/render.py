@@ -6,7 +6,7 @@ import re
 from pathlib import PurePath
 from urllib.parse import urlsplit
 
-from app.answer.markers import split_answer
+from app.answer.markers import split_answer, strip_markers
 from app.sanitize import escape, plain_text
 from app.types import Answer, Citation, Passage
 from app.web.text import text
@@ -41,6 +41,9 @@ a.tl-cite { display: inline-block; font-size: 0.8em; font-weight: 600; text-deco
   line-height: 1.3; background: var(--color-accent-soft); color: var(--color-accent);
   cursor: pointer; border: 1px solid transparent; }
 a.tl-cite:hover, a.tl-cite:focus { border-color: var(--color-accent); }
+.tl-quote { background: rgba(253, 230, 138, 0.35); border-radius: 3px; }
+.tl-quote::before { content: "❝ "; color: var(--body-text-color-subdued); }
+.tl-legend { font-size: 0.8em; color: var(--body-text-color-subdued); margin-top: 0.3em; }
 .tl-unsupported { text-decoration: underline wavy #d68910; text-underline-offset: 3px; }
 .tl-badge { font-size: 0.8em; color: #b9770e; margin-left: 0.2em; cursor: help; }
 .tl-notice { border-left: 4px solid #d68910; background: rgba(214, 137, 16, 0.1);
@@ -160,8 +163,18 @@ def _markers(escaped: str, turn: int, known: set[int]) -> str:
     return _MARKER.sub(repl, escaped)
 
 
-def _sentence(sentence: str, turn: int, known: set[int], unsupported: set[str], lang: str) -> str:
+def _sentence(
+    sentence: str,
+    turn: int,
+    known: set[int],
+    unsupported: set[str],
+    lang: str,
+    origin: str = "",
+) -> str:
     html = _markers(_BOLD.sub(r"<strong>\1</strong>", escape(sentence)), turn, known)
+    if origin:  # an LLM answer: the model's words, or a quote put in place of a failing one
+        tip = escape(text(lang, f"{origin}_tip"))
+        html = f'<span class="tl-{origin}" title="{tip}">{html}</span>'
     if sentence.strip() not in unsupported:
         return html
     tip = escape(text(lang, "unsupported"))
@@ -175,13 +188,20 @@ def render_answer_text(answer: Answer, turn: int, lang: str) -> str:
     """The answer paragraphs: escaped, markers clickable, unsupported sentences flagged."""
     known = {c.n for c in answer.citations}
     unsupported = {s.strip() for s in answer.unsupported}
+    quoted = {q.strip() for q in answer.quoted}
+
+    def origin(sentence: str) -> str:
+        if answer.answerer != "llm":
+            return ""
+        return "quote" if strip_markers(sentence).strip() in quoted else "model"
+
     blocks: list[str] = []
     items: list[str] = []
     for line in plain_text(answer.answer).split("\n"):
         if not line.strip() or (_TABLE_RULE.match(line) and "-" in line):
             continue
         sentences = split_answer(line) or [line.strip()]
-        html = " ".join(_sentence(s, turn, known, unsupported, lang) for s in sentences)
+        html = " ".join(_sentence(s, turn, known, unsupported, lang, origin(s)) for s in sentences)
         if _LIST_LINE.match(line):
             items.append(f"<li>{_LIST_LINE.sub('', html, count=1)}</li>")
             continue
@@ -240,6 +260,9 @@ def render_answer(answer: Answer, turn: int, lang: str) -> str:
             f'<div class="tl-sources">{render_closest(answer.passages, lang)}</div>'
         )
     sources = "".join(render_citation(c, turn) for c in answer.citations)
+    if answer.answerer == "llm":
+        flag += f'<div class="tl-legend">{escape(text(lang, "legend"))}</div>'
+
     heading = f'<div class="tl-sources-h">{escape(text(lang, "sources"))}</div>' if sources else ""
     return (
         f'{notice}<div class="tl-answer">{render_answer_text(answer, turn, lang)}{flag}</div>'
@@ -261,9 +284,10 @@ def render_question(question: str, lang: str) -> str:
     )
 
 
-def render_pending(question: str, partial: str, lang: str) -> str:
-    """A turn still being answered: the streamed text so far, escaped, without links."""
-    shown = escape(plain_text(partial)) if partial else escape(text(lang, "thinking"))
+def render_pending(question: str, partial: str, lang: str, status: str = "") -> str:
+    """A turn still being answered: the streamed text so far, escaped, without links (before
+    the first token: ``status``, or "Searching the articles…")."""
+    shown = escape(plain_text(partial)) if partial else escape(status or text(lang, "thinking"))
     return f'{render_question(question, lang)}<div class="tl-answer tl-streaming">{shown}▍</div>'
 
 

@@ -54,6 +54,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "unsupported": "not verified against the cited passages",
         "incomplete": "Incomplete answer",
         "thinking": "Searching the articles…",
+        "reading": "The model is reading {n} passages…",
+        "model_tip": "the language model's words, checked against the cited passage",
+        "quote_tip": "quoted from the article: the model's sentence here failed the check",
+        "legend": "Written by the language model and checked; ❝ marks sentences quoted from "
+        "the articles.",
         "error": "Something went wrong",
         "files": "Upload files (.txt .md .html .pdf)",
         "urls": "URLs (one per line)",
@@ -121,6 +126,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "unsupported": "tidak terverifikasi terhadap bagian yang dikutip",
         "incomplete": "Jawaban tidak lengkap",
         "thinking": "Mencari di artikel…",
+        "reading": "Model sedang membaca {n} bagian…",
+        "model_tip": "kata-kata model bahasa, sudah diperiksa terhadap bagian yang dikutip",
+        "quote_tip": "dikutip dari artikel: kalimat model di sini gagal pemeriksaan",
+        "legend": "Ditulis model bahasa dan sudah diperiksa; ❝ menandai kalimat yang dikutip "
+        "dari artikel.",
         "error": "Terjadi kesalahan",
         "files": "Unggah berkas (.txt .md .html .pdf)",
         "urls": "URL (satu per baris)",
