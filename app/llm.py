@@ -6,15 +6,15 @@ import math
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 if TYPE_CHECKING:
     from app.settings import AnswerSettings
@@ -135,6 +135,25 @@ class LlamaCppChat(BaseChatModel):
         )
         text = out["choices"][0]["message"]["content"] or ""
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **_: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        """Tokens as the model writes them (the chat shows them at once)."""
+        for part in self._client().create_chat_completion(
+            messages=self._messages(messages),
+            max_tokens=self.max_tokens,
+            temperature=self.temperature,
+            stop=stop,
+            stream=True,
+        ):
+            token = part["choices"][0].get("delta", {}).get("content") or ""
+            if token:
+                yield ChatGenerationChunk(message=AIMessageChunk(content=token))
 
 
 @dataclass

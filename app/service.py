@@ -122,17 +122,7 @@ def _quotes(extractive: Answer, passages: list[Passage]) -> list[str]:
     mapping: dict[int, int] = {}
     for c in extractive.citations:
         if c.chunk_id not in ids:
-            passages.append(
-                Passage(
-                    chunk_id=c.chunk_id,
-                    doc_id=c.doc_id,
-                    title=c.title,
-                    source=c.source,
-                    text=c.text,
-                    start=c.start,
-                    end=c.end,
-                )
-            )
+            passages.append(c.passage())
             ids.append(c.chunk_id)
         mapping[c.n] = ids.index(c.chunk_id) + 1
     return [renumber(s, mapping) for s in split_answer(extractive.answer) if extract_markers(s)]

@@ -59,6 +59,11 @@ class Citation(BaseModel):
         description="Document offsets of the sentences the answer rests on within the passage.",
     )
 
+    def passage(self) -> Passage:
+        """The cited passage as a retrieval record."""
+        keep = {"chunk_id", "doc_id", "title", "source", "text", "start", "end"}
+        return Passage.model_validate(self.model_dump(include=keep))
+
 
 class Answer(BaseModel):
     """The result of one question: the JSON of `telaah ask --json`."""
