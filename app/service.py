@@ -136,6 +136,15 @@ def _closest(sentence: str, quotes: list[str], exclude: list[str]) -> str | None
     return best[1] if best[0] > 0 else None
 
 
+_LANGUAGE_MIN_CHARS = 40  # shorter sentences (a name, a number) say too little to tell
+
+
+def other_language(sentence: str, lang: str) -> bool:
+    """Whether an answer sentence is clearly written in the other language than ``lang``."""
+    text = strip_markers(sentence)
+    return len(text) >= _LANGUAGE_MIN_CHARS and detect_language(text) != lang
+
+
 def addresses(question: str, answer: str) -> bool:
     """Whether an answer touches the question at all: one of its words, in either language."""
     wanted = parse_query(question).terms
@@ -422,6 +431,12 @@ class AnswerService:
         if not abstained and not result.unsupported and not addresses(question, clean):
             # supported but beside the point (e.g. an instruction injected into a passage)
             result.unsupported = split_answer(result.answer)
+        if not abstained:  # a sentence in the other language is replaced like a failing one
+            result.unsupported += [
+                s
+                for s in split_answer(result.answer)
+                if s not in result.unsupported and other_language(s, lang)
+            ]
         return result
 
     @staticmethod

@@ -272,3 +272,17 @@ def test_small_context_reads_the_best_sentences_with_their_neighbours(
     cite = result.citations[0]
     assert cite.text in long.text and cite.start > long.start  # offsets of the window itself
     assert result.timings["prompt_tokens"] < 400
+
+
+def test_model_sentence_in_the_other_language_is_replaced(
+    settings: Settings, library: MemoryLibrary
+) -> None:
+    replies = [
+        "OpenAI baru diharapkan untung paling cepat pada 2030 [2]. "
+        "Anthropic is targeting break-even in the year 2028 [1]."  # English, asked in Indonesian
+    ]
+    result = _service(settings, library, replies).ask(
+        "Kapan Anthropic dan OpenAI impas?", answerer="llm"
+    )
+    assert result.answerer == "llm" and "break-even" not in result.answer
+    assert "2030" in result.answer and result.quoted and "menargetkan" in result.quoted[0]
