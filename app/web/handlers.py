@@ -1,4 +1,5 @@
-"""The web app's handlers: plain functions over an AnswerService, called by the UI and tests."""
+"""The web app's handlers: plain functions over the front object (answers: over its service),
+called by the UI and tests."""
 
 from __future__ import annotations
 
@@ -32,23 +33,13 @@ _STREAM_EVERY_S = 0.08
 # ---------------------------------------------------------------------------- chat
 
 
-def _ask_streaming(
-    service: AnswerService,
-    question: str,
-    history: list[str],
-    answerer: str,
-    k: int | None,
-    docs: Sequence[str] | None = None,
-) -> Iterator[str | Answer]:
+def _ask_streaming(service: AnswerService, request: Ask) -> Iterator[str | Answer]:
     """Yield the LLM's text as it streams, then the verified Answer."""
     tokens: queue.Queue[str] = queue.Queue()
     box: dict[str, Any] = {}
 
     def work() -> None:
         try:
-            request = Ask(
-                question=question, history=history, answerer="llm", k=k, docs=list(docs or [])
-            )
             box["answer"] = service.answer(request, tokens.put)
         except Exception as exc:  # noqa: BLE001 - re-raised in the caller's thread below
             box["error"] = exc
@@ -108,16 +99,19 @@ def chat(
     if not question:
         yield render_conversation(turns, lang), turns
         return
-    history = [t.question for t in turns]
     yield render_conversation(turns, lang, render_pending(question, "", lang)), turns
     try:
+        request = Ask.model_validate(
+            {"question": question, "history": [t.question for t in turns], "answerer": answerer}
+            | {"k": k, "docs": list(docs or [])}
+        )
         if answerer == "llm":
             result: Answer | None = None
             chosen = llm_service(service, *llm)
             n = k or service.settings.retrieval.k
             reading = render_pending(question, "", lang, text(lang, "reading").format(n=n))
             yield render_conversation(turns, lang, reading), turns
-            for item in _ask_streaming(chosen, question, history, answerer, k, docs):
+            for item in _ask_streaming(chosen, request):
                 if isinstance(item, Answer):
                     result = item
                 else:
@@ -125,10 +119,6 @@ def chat(
                     yield render_conversation(turns, lang, pending), turns
             assert result is not None
         else:
-            request = Ask.model_validate(
-                {"question": question, "history": history, "answerer": answerer, "k": k}
-                | {"docs": list(docs or [])}
-            )
             result = service.answer(request)
     except Exception as exc:  # noqa: BLE001 - a failed question must not end the session
         failed = render_error(question, str(exc) or type(exc).__name__, lang)
