@@ -615,5 +615,5 @@ def launch(
         theme=THEME,
         css=PAGE_CSS,
         auth=auth,
-        allowed_paths=[str(settings.data_dir / "exports")],
+        allowed_paths=[str(h.exports_dir(settings))],
     )

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
-from app.conversations import ConversationStore, export_markdown, make_title
+from app.conversations import ConversationStore, export_markdown
 from app.types import Answer, Ask
 from app.web.render import is_web_url, render_conversation, render_error, render_pending
 from app.web.text import text
@@ -21,6 +21,7 @@ from app.web.text import text
 if TYPE_CHECKING:
     from app.front import Telaah
     from app.service import AnswerService
+    from app.settings import Settings
     from ingest.pipeline import IngestResult
 
 Progress = Callable[[int, int, str], None]
@@ -156,12 +157,9 @@ def remember(
     conv = (
         store.load(conv_id) if conv_id and store.matches(conv_id) else store.new(list(docs or []))
     )
-    conv.turns = list(turns)
+    conv.turns = list(turns[:-1])  # the page's turns are the truth; the newest is appended
     conv.docs = list(docs or [])
-    if turns and not conv.title:
-        conv.title = make_title(turns[0].question)
-    store.save(conv)
-    return conv.id
+    return store.append(conv, turns[-1]).id
 
 
 def open_conversation(front: Telaah, conv_id: str | None) -> tuple[list[Answer], list[str]]:
@@ -172,14 +170,23 @@ def open_conversation(front: Telaah, conv_id: str | None) -> tuple[list[Answer],
     return list(conv.turns), list(conv.docs)
 
 
+def exports_dir(settings: Settings) -> Path:
+    """Files the web app hands out for download (exports, charts); the only served folder of
+    the data dir."""
+    folder = settings.data_dir / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def export_conversation(front: Telaah, conv_id: str | None) -> Path | None:
     """Write a conversation as Markdown under the data dir; returns the file."""
     if not conv_id:
         return None
     conv = _conversations(front).load(conv_id)
-    folder = front.settings.data_dir / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"telaah-{safe_name(conv.title, 'conversation')[:60]}-{conv.id}.md"
+    path = (
+        exports_dir(front.settings)
+        / f"telaah-{safe_name(conv.title, 'conversation')[:60]}-{conv.id}.md"
+    )
     path.write_text(export_markdown(conv), encoding="utf-8")
     return path
 
@@ -441,9 +448,7 @@ def run_evaluation(
     ]
     ordered = sorted(run.rows, key=passed)  # failing first, otherwise in file order
     rows = [question_row(row) for row in ordered]
-    folder = front.settings.data_dir / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
-    chart = folder / "evaluation-chart.png"
+    chart = exports_dir(front.settings) / "evaluation-chart.png"
     write_chart({answerer: run}, chart)
     failed = sum(not passed(row) for row in run.rows)
     status = text(lang, "eval_done").format(n=len(questions), source=source.name, failed=failed)
