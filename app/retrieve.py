@@ -14,6 +14,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from app.sentences import StoredSentences
 from app.types import Passage
+from ingest.chunking import chunk_prefix
 from ingest.terms import flat_query_terms, stem, term_set, terms
 from vectorstore.keyword import KeywordIndex, fingerprint
 
@@ -190,7 +191,9 @@ class HybridRetriever:
         from ``docs`` when given)."""
         t0 = time.perf_counter()
         self.sync()
-        hits = self.keyword.search(flat_query_terms(query), n if not docs else n * 10)
+        prefixes = tuple(chunk_prefix(d) for d in docs or [])
+        keep = (lambda chunk_id: chunk_id.startswith(prefixes)) if prefixes else None
+        hits = self.keyword.search(flat_query_terms(query), n, keep)
         have = {p.chunk_id: p for p in known or []}
         found = self.store.get_chunks([i for i, _ in hits if i not in have])
         timings["bm25_ms"] = (time.perf_counter() - t0) * 1000
@@ -200,7 +203,7 @@ class HybridRetriever:
                 out.append(have[chunk_id].model_copy(update={"score": score}))
             elif chunk_id in found:
                 out.append(_passage(chunk_id, *found[chunk_id], score))
-        return [p for p in out if p.doc_id in docs][:n] if docs else out
+        return out
 
     def corpus_has(self, word: str) -> bool:
         """Whether a word, or a word sharing its first letters, occurs in the stored articles.

@@ -30,6 +30,11 @@ class _Unit:
     para: int
 
 
+def chunk_prefix(doc_id: str) -> str:
+    """What every chunk id of a document starts with (chunk ids are ``<prefix>-NNNN``)."""
+    return doc_id[:16] + "-"
+
+
 def chunk_text(
     doc_id: str,
     text: str,
@@ -53,10 +58,10 @@ def chunk_text(
         raise ValueError("need 0 <= min_chars <= max_chars, 0 <= overlap_chars < max_chars")
     units = _units(text, max_chars)
     spans = _pack(units, min_chars, max_chars, overlap_chars)
-    prefix = doc_id[:16]
+    prefix = chunk_prefix(doc_id)
     return [
         Chunk(
-            chunk_id=f"{prefix}-{index:04d}",
+            chunk_id=f"{prefix}{index:04d}",
             doc_id=doc_id,
             index=index,
             text=text[start:end],

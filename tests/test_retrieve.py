@@ -59,7 +59,7 @@ def test_diversity_cap_per_document() -> None:
 
 
 def test_keyword_index_rebuilds_when_store_changes(settings: Settings, fake_embeddings) -> None:
-    store = Store.open(settings, fake_embeddings)
+    store = Store.open(settings.store_settings, fake_embeddings)
     results = ingest([str(CORPUS)], settings.ingest, fake_embeddings, store)
     retriever = HybridRetriever(settings, store, fake_embeddings)
     hits = retriever.retrieve("SoftBank Nvidia 5,83", k=3, mode="bm25").passages
@@ -72,9 +72,22 @@ def test_keyword_index_rebuilds_when_store_changes(settings: Settings, fake_embe
     assert persisted.load() and len(persisted.ids) == store.chunk_count()
 
 
+def test_scoped_keyword_and_dense_search_stay_in_the_chosen_documents(
+    settings: Settings, fake_embeddings
+) -> None:
+    store = Store.open(settings.store_settings, fake_embeddings)
+    ingest([str(CORPUS)], settings.ingest, fake_embeddings, store)
+    retriever = HybridRetriever(settings, store, fake_embeddings)
+    anywhere = retriever.retrieve("SoftBank Nvidia", k=5, mode="bm25").passages
+    other = next(p.doc_id for p in anywhere if p.doc_id != anywhere[0].doc_id)  # the twin
+    for mode in ("bm25", "dense", "hybrid"):
+        scoped = retriever.retrieve("SoftBank Nvidia", k=5, mode=mode, docs=[other]).passages
+        assert scoped and {p.doc_id for p in scoped} == {other}, mode
+
+
 @pytest.mark.slow
 def test_real_model_cross_lingual_retrieval(settings: Settings, real_embeddings) -> None:
-    store = Store.open(settings, real_embeddings)
+    store = Store.open(settings.store_settings, real_embeddings)
     ingest([str(CORPUS)], settings.ingest, real_embeddings, store)
     # only the Indonesian article: English questions must still find it
     en_doc = next(d for d in store.list_documents() if d.lang == "en")
@@ -91,7 +104,7 @@ def test_real_model_cross_lingual_retrieval(settings: Settings, real_embeddings)
 
 
 def test_reranker_reorders_candidates(settings: Settings, fake_embeddings) -> None:
-    store = Store.open(settings, fake_embeddings)
+    store = Store.open(settings.store_settings, fake_embeddings)
     ingest([str(CORPUS)], settings.ingest, fake_embeddings, store)
     seen: list[int] = []
 

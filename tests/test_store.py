@@ -79,7 +79,7 @@ def test_model_mismatch_names_reindex(store_settings: Settings, fake_embeddings)
 
 
 def test_repair_removes_uncommitted_chunks(settings: Settings, fake_embeddings) -> None:
-    store = Store.open(settings, fake_embeddings)
+    store = Store.open(settings.store_settings, fake_embeddings)
     kept = _add(store, source="kept.txt")
     doc = make_document(LoadedText(text="Teks lain. " * 80, source="b.txt", kind="txt"), "b.txt")
     chunks = chunk_text(doc.doc_id, doc.text)
@@ -88,14 +88,14 @@ def test_repair_removes_uncommitted_chunks(settings: Settings, fake_embeddings) 
         store.chunks, doc, chunks, fake_embeddings.embed_documents([c.text for c in chunks])
     )
     assert store.chunk_count() > store.list_documents()[0].chunks
-    reopened = Store.open(settings, fake_embeddings)
+    reopened = Store.open(settings.store_settings, fake_embeddings)
     assert [d.doc_id for d in reopened.list_documents()] == [kept]
     assert reopened.chunk_count() == reopened.list_documents()[0].chunks
 
 
 def test_single_writer_lock(settings: Settings, fake_embeddings) -> None:
-    a = Store.open(settings, fake_embeddings)
-    b = Store.open(settings, fake_embeddings)
+    a = Store.open(settings.store_settings, fake_embeddings)
+    b = Store.open(settings.store_settings, fake_embeddings)
     with a.writing():
         with pytest.raises(StoreBusyError, match="Chroma server"):
             with b.writing():

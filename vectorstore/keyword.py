@@ -102,11 +102,15 @@ class KeywordIndex:
             info["generation"] = generation
             meta.write_text(json.dumps(info))
 
-    def search(self, tokens: list[str], k: int) -> list[tuple[str, float]]:
-        """Top-k (chunk_id, score) with score > 0 for query terms."""
+    def search(
+        self, tokens: list[str], k: int, keep: Callable[[str], bool] | None = None
+    ) -> list[tuple[str, float]]:
+        """Top-k (chunk_id, score) with score > 0 for query terms (only ids ``keep`` accepts)."""
         if self._bm25 is None or not self.ids or not tokens:
             return []
         scores = np.asarray(self._bm25.get_scores(tokens))
+        if keep is not None:
+            scores = scores * np.fromiter((keep(i) for i in self.ids), bool, len(self.ids))
         if not scores.any():
             return []
         k = min(k, len(scores))
