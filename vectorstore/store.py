@@ -373,8 +373,9 @@ class Store:
     ) -> list[tuple[str, str, dict[str, Any], float]]:
         """Dense search: (id, text, metadata, cosine similarity), best first.
 
-        ``docs`` limits the search to those documents; chunks that vanished (removed by another
-        process a moment ago) are left out.
+        ``docs`` limits the search to those documents. A hit whose text or metadata did not come
+        with it (Chroma can return a vector a moment before its record) is read again by id;
+        chunks that vanished (removed by another process a moment ago) are left out.
         """
         if k <= 0:
             return []
@@ -384,17 +385,24 @@ class Store:
             where=_only(docs),
             include=["documents", "metadatas", "distances"],
         )
-        return [
-            (i, t, m, 1.0 - float(d))
-            for i, t, m, d in zip(
+        rows = list(
+            zip(
                 res["ids"][0],
                 res["documents"][0],
                 res["metadatas"][0],
                 res["distances"][0],
                 strict=True,
             )
-            if m is not None and t is not None
-        ]
+        )
+        late = self.get_chunks([i for i, t, m, _ in rows if m is None or t is None])
+        out = []
+        for i, t, m, d in rows:
+            if m is None or t is None:
+                if i not in late:
+                    continue
+                t, m = late[i]
+            out.append((i, t, m, 1.0 - float(d)))
+        return out
 
     def get_sentences(
         self, doc_ids: Sequence[str]
