@@ -10,9 +10,9 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -36,6 +36,8 @@ class DocSentences:
     texts: list[str]
     spans: list[tuple[int, int]]
     vectors: np.ndarray
+    derived: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Per-sentence values a reader derives once (the engine's word sets of each window)."""
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -44,6 +46,11 @@ class DocSentences:
     def known_names(self) -> frozenset[str]:
         """Words written capitalized mid-sentence somewhere in the document."""
         return name_words(" ".join(self.texts))
+
+    @cached_property
+    def starts(self) -> list[int]:
+        """Where each sentence starts (ascending: sentences are in document order)."""
+        return [a for a, _ in self.spans]
 
     @cached_property
     def window_vectors(self) -> np.ndarray:

@@ -7,8 +7,10 @@ the passages or not.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from app.sentences import DocSentences, SentenceSource
 from app.types import Passage
@@ -56,6 +58,7 @@ def usable(text: str) -> bool:
     return words >= 2 and not text.startswith("#")
 
 
+@lru_cache(maxsize=65536)
 def sentence_like(text: str) -> bool:
     """Usable and ending like a sentence (a heading line has no full stop)."""
     return usable(text) and bool(_END.search(text))
@@ -72,13 +75,10 @@ def candidates(passages: Sequence[Passage], docs: dict[str, DocSentences]) -> li
         doc = docs.get(p.doc_id)
         if doc is None:
             continue
-        for i, (a, b) in enumerate(doc.spans):
-            if (
-                a >= p.start
-                and b <= p.end
-                and (p.doc_id, i) not in seen
-                and sentence_like(doc.texts[i])
-            ):
+        for i in range(bisect_left(doc.starts, p.start), len(doc.spans)):
+            if doc.spans[i][1] > p.end:
+                break
+            if (p.doc_id, i) not in seen and sentence_like(doc.texts[i]):
                 seen[(p.doc_id, i)] = Candidate(doc, i, rank)
     return list(seen.values())
 

@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -85,8 +86,13 @@ _ANAPHOR = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
+def _name_tokens(name: str) -> tuple[str, ...]:
+    return tuple(words(name))
+
+
 def _name_in(name: str, text_words: frozenset[str]) -> bool:
-    tokens = words(name)
+    tokens = _name_tokens(name)
     return bool(tokens) and sum(t in text_words for t in tokens) * 2 >= len(tokens)
 
 
@@ -140,6 +146,53 @@ def _shape(text: str) -> tuple[bool, bool, bool, bool, bool]:
     )
 
 
+class _Window(NamedTuple):
+    """What the features read of a sentence and its neighbours, derived once per sentence."""
+
+    facts: TextFacts
+    near: tuple[tuple[TextFacts, bool], ...]  # each neighbour's facts, and whether it is causal
+    shape: tuple[bool, bool, bool, bool, bool]
+    terms: frozenset[str]
+    window_terms: frozenset[str]
+    prev_terms: frozenset[str]
+    words: frozenset[str]
+    cognates: frozenset[str]
+    window_cognates: frozenset[str]
+    numbers: tuple[Fact, ...]
+    anaphor: bool
+    next_enumerates: bool
+
+
+def _window(c: Candidate) -> _Window:
+    """The candidate's sentence and its neighbours, read once per document sentence."""
+    found = c.doc.derived.get(c.i)
+    if isinstance(found, _Window):
+        return found
+    doc, text = c.doc, c.text
+    prev, nxt = c.neighbour(-1), c.neighbour(1)
+    around = [j for j in (prev, nxt) if j is not None]
+    facts = text_facts(text, doc.known_names)
+    near = [text_facts(doc.texts[j], doc.known_names) for j in around]
+    terms = term_set(text, doc.lang)
+    cognates = cognate_set(text)
+    window = _Window(
+        facts=facts,
+        near=tuple((f, _shape(doc.texts[j])[1]) for f, j in zip(near, around, strict=True)),
+        shape=_shape(text),
+        terms=terms,
+        window_terms=terms.union(*(term_set(doc.texts[j], doc.lang) for j in around)),
+        prev_terms=term_set(doc.texts[prev], doc.lang) if prev is not None else frozenset(),
+        words=facts.words.union(*(f.words for f in near)),
+        cognates=cognates,
+        window_cognates=cognates.union(*(cognate_set(doc.texts[j]) for j in around)),
+        numbers=facts.numbers + tuple(x for f in near for x in f.numbers),
+        anaphor=bool(_ANAPHOR.search(text)),
+        next_enumerates=nxt is not None and _shape(doc.texts[nxt])[0],
+    )
+    doc.derived[c.i] = window
+    return window
+
+
 def _idf(query: Query, cands: Sequence[Candidate]) -> list[float]:
     n = len(cands)
     out = []
@@ -149,15 +202,22 @@ def _idf(query: Query, cands: Sequence[Candidate]) -> list[float]:
     return out
 
 
-def _coverage(
-    query: Query, idf: list[float], text_terms: frozenset[str], skip: frozenset[str] = frozenset()
-) -> float:
-    """idf-weighted share of the question's words (minus ``skip`` stems) found in a text."""
-    pairs = [(g, w) for g, w in zip(query.terms, idf, strict=True) if not g & skip]
-    total = sum(w for _, w in pairs)
-    if not total:
-        return 0.0
-    return sum(w for g, w in pairs if g & text_terms) / total
+def _name_stems(query: Query) -> frozenset[str]:
+    """Stems (both languages) of the words of the question's names."""
+    return frozenset(stem(w, lang) for w in words(" ".join(query.names)) for lang in ("id", "en"))
+
+
+class _Coverage:
+    """idf-weighted share of the question's words found in a text (minus ``skip`` stems)."""
+
+    def __init__(self, query: Query, idf: list[float], skip: frozenset[str] = frozenset()) -> None:
+        self.pairs = [(g, w) for g, w in zip(query.terms, idf, strict=True) if not g & skip]
+        self.total = sum(w for _, w in self.pairs)
+
+    def __call__(self, text_terms: frozenset[str]) -> float:
+        if not self.total:
+            return 0.0
+        return sum(w for g, w in self.pairs if not g.isdisjoint(text_terms)) / self.total
 
 
 def _cognates(groups: Sequence[frozenset[str]], keys: frozenset[str]) -> float:
@@ -179,68 +239,56 @@ def featurize(query: Query, vector: Sequence[float], cands: Sequence[Candidate])
         return np.zeros((0, len(FEATURES)), dtype=np.float32)
     q = np.asarray(vector, dtype=np.float32)
     q = q / max(float(np.linalg.norm(q)), 1e-12)
-    dense = np.array([float(c.doc.vectors[c.i] @ q) for c in cands], dtype=np.float32)
+    docs = {c.doc.doc_id: c.doc for c in cands}
+    sims = {d: (doc.vectors @ q, doc.window_vectors @ q) for d, doc in docs.items()}
+    dense = np.array([float(sims[c.doc.doc_id][0][c.i]) for c in cands], dtype=np.float32)
     order = np.argsort(-dense)
     dense_rank = np.empty(len(cands), dtype=np.float32)
     dense_rank[order] = 1.0 / (1.0 + np.arange(len(cands)))
     top = float(dense.max())
     idf = _idf(query, cands)
-    lex = [_coverage(query, idf, term_set(c.text, c.doc.lang)) for c in cands]
+    coverage = _Coverage(query, idf)
+    lex = [coverage(term_set(c.text, c.doc.lang)) for c in cands]
     top_lex = max(lex)
     doc_top: dict[str, float] = {}
     for c, d in zip(cands, dense, strict=True):
         doc_top[c.doc.doc_id] = max(doc_top.get(c.doc.doc_id, -1.0), float(d))
     asked_terms = frozenset(s for g in query.terms for s in g)
-    name_terms = frozenset(
-        stem(w, lang) for w in words(" ".join(query.names)) for lang in ("id", "en")
-    )
+    name_terms = _name_stems(query)
+    coverage_without_names = _Coverage(query, idf, name_terms)
     asked_keys = [cognate_keys(w) for w in dict.fromkeys(words(query.text))]
     asked_keys = [g for g in asked_keys if g]
     rows = []
     for k, c in enumerate(cands):
-        text = c.text
-        around = [j for j in (c.neighbour(-1), c.neighbour(1)) if j is not None]
+        own_sims, window_sims = sims[c.doc.doc_id]
         prev, nxt = c.neighbour(-1), c.neighbour(1)
-        known = c.doc.known_names
-        facts = text_facts(text, known)
-        near = [text_facts(c.doc.texts[j], known) for j in around]
-        enumerates, causal, heading, short, lower = _shape(text)
+        w = _window(c)
+        facts = w.facts
+        enumerates, causal, heading, short, lower = w.shape
         fit = type_fit(query, facts, causal)
-        fit_ctx = fit or any(
-            type_fit(query, f, _shape(c.doc.texts[j])[1]) for f, j in zip(near, around, strict=True)
-        )
-        own_terms = term_set(text, c.doc.lang)
-        window_terms = own_terms.union(*(term_set(c.doc.texts[j], c.doc.lang) for j in around))
-        window_words = facts.words.union(*(f.words for f in near))
+        fit_ctx = fit or any(type_fit(query, f, why) for f, why in w.near)
+        own_terms = w.terms
         novel = (len(own_terms - asked_terms) / len(own_terms)) if own_terms else 0.0
         cross = float(query.lang != c.doc.lang)
         listing = float(query.kind == "list")
-        next_enum = float(nxt is not None and _shape(c.doc.texts[nxt])[0])
-        names_ctx = _names_share(query, window_words)
-        prev_lex = (
-            _coverage(query, idf, term_set(c.doc.texts[prev], c.doc.lang))
-            if prev is not None
-            else 0
-        )
+        names_ctx = _names_share(query, w.words)
+        prev_lex = coverage(w.prev_terms) if prev is not None else 0
         rows.append(
             [
                 float(dense[k]),
                 float(dense[k]) - top,
                 float(dense_rank[k]),
-                float(c.doc.vectors[prev] @ q) if prev is not None else 0.0,
-                float(c.doc.vectors[nxt] @ q) if nxt is not None else 0.0,
-                float(c.doc.window_vectors[c.i] @ q),
+                float(own_sims[prev]) if prev is not None else 0.0,
+                float(own_sims[nxt]) if nxt is not None else 0.0,
+                float(window_sims[c.i]),
                 lex[k],
                 lex[k] - top_lex,
-                _coverage(query, idf, own_terms, name_terms),
-                _coverage(query, idf, window_terms),
+                coverage_without_names(own_terms),
+                coverage(w.window_terms),
                 prev_lex,
-                _cognates(asked_keys, cognate_set(text)),
-                _cognates(
-                    asked_keys,
-                    cognate_set(text).union(*(cognate_set(c.doc.texts[j]) for j in around)),
-                ),
-                float(bool(_ANAPHOR.search(text))),
+                _cognates(asked_keys, w.cognates),
+                _cognates(asked_keys, w.window_cognates),
+                float(w.anaphor),
                 _names_share(query, facts.words),
                 names_ctx,
                 float(fit),
@@ -250,7 +298,7 @@ def featurize(query: Query, vector: Sequence[float], cands: Sequence[Candidate])
                 float(fit) * (float(dense[k]) - top),
                 float(bool(query.units & facts.units)),
                 float(bool(query.units) and not query.units & facts.units),
-                _numbers_ok(query, facts.numbers + tuple(x for f in near for x in f.numbers)),
+                _numbers_ok(query, w.numbers),
                 1.0 / (1.0 + c.rank),
                 doc_top[c.doc.doc_id] - top,
                 float(c.i <= 2),
@@ -260,7 +308,7 @@ def featurize(query: Query, vector: Sequence[float], cands: Sequence[Candidate])
                 float(lower),
                 float(enumerates),
                 listing * enumerates,
-                listing * next_enum,
+                listing * w.next_enumerates,
                 cross,
                 cross * (float(dense[k]) - top),
                 cross * lex[k],
@@ -270,11 +318,25 @@ def featurize(query: Query, vector: Sequence[float], cands: Sequence[Candidate])
     return np.asarray(rows, dtype=np.float32)
 
 
-ABSTAIN_FEATURES = ("best_logit", "typed_logit", "names_absent", "typed", "cross")
+ABSTAIN_FEATURES = (
+    "best_logit",
+    "typed_logit",
+    "names_absent",
+    "typed",
+    "cross",
+    "terms_absent",
+    "terms_absent_best",
+    "years_absent_best",
+    "numbers_absent_best",
+    "names_absent_best",
+)
 """What the abstention score weighs: the best sentence's log-odds; for a typed question, the
 log-odds of the best sentence holding the asked kind of thing (in it or beside it); the share of
 the question's names absent from the retrieved documents; whether the question is typed; whether
-the best sentence is in the other language."""
+the best sentence is in the other language; the share of the question's other words (not names)
+found in no candidate, and not in the best sentence's window (both only when question and sentence
+share a language); whether a year, another number or a name of the question is missing from the
+best sentence's window."""
 
 
 def _logit(p: float) -> float:
@@ -291,10 +353,28 @@ def abstention_features(
         typed_best = float(p[fits].max()) if fits.any() else 0.0
     else:
         typed_best = float(p[best])
+    top = cands[best]
+    same = float(top.doc.lang == query.lang)
+    name_terms = _name_stems(query)
+    asked = [g for g in query.terms if not g & name_terms]
+    window = [top.i, *(j for j in (top.neighbour(-1), top.neighbour(1)) if j is not None)]
+    window_terms = frozenset().union(*(term_set(top.doc.texts[j], top.doc.lang) for j in window))
+    anywhere = frozenset().union(*(term_set(c.text, c.doc.lang) for c in cands))
+    years = set().union(*(text_facts(top.doc.texts[j], top.doc.known_names).years for j in window))
     return [
         _logit(float(p[best])),
         _logit(typed_best),
         absent,
         float(query.typed),
-        float(cands[best].doc.lang != query.lang),
+        1.0 - same,
+        same * _absent_share(asked, anywhere),
+        same * _absent_share(asked, window_terms),
+        float(bool(query.years) and not set(query.years) <= years),
+        1.0 - float(X[best, FEATURES.index("numbers")]) if query.numbers else 0.0,
+        1.0 - float(X[best, FEATURES.index("names_ctx")]) if query.names else 0.0,
     ]
+
+
+def _absent_share(groups: Sequence[frozenset[str]], terms: frozenset[str]) -> float:
+    """Share of the question's word groups of which no form occurs in ``terms``."""
+    return sum(not g & terms for g in groups) / len(groups) if groups else 0.0

@@ -38,7 +38,8 @@ class Model:
     features: tuple[str, ...]
     coef: tuple[float, ...]
     intercept: float
-    abstain: tuple[float, ...] = (1.0, 0.0, 0.0, 0.0, 0.0, 0.0)  # ABSTAIN_FEATURES, intercept
+    # ABSTAIN_FEATURES, then the intercept: by default the best sentence's log-odds alone
+    abstain: tuple[float, ...] = (1.0,) + (0.0,) * len(ABSTAIN_FEATURES)
     abstain_below: float = 0.0  # answer only when the abstention score reaches this
     factoid: Compose = field(default_factory=Compose)
     listing: Compose = field(default_factory=lambda: Compose(ratio=0.3, max_sentences=4))

@@ -138,6 +138,23 @@ def model_section(meta: dict[str, Any]) -> list[str]:
                 [[a["without"], a["top1"], a["answer_accuracy"]] for a in ablation],
             ),
         ]
+    abstaining = meta.get("abstention_ablation") or []
+    if abstaining:
+        lines += [
+            "",
+            "### Abstention ablations (out-of-fold, training questions)",
+            "",
+            "Each question decided by a rule (weights and threshold) fitted without it "
+            "(stratified 5-fold, 5 shuffles).",
+            "",
+            *_table(
+                ["without", "abstention accuracy", "false abstention"],
+                [
+                    [a["without"], a["abstention_accuracy"], a["false_abstention"]]
+                    for a in abstaining
+                ],
+            ),
+        ]
     return lines
 
 

@@ -8,7 +8,8 @@ read here; ``telaah eval`` reports it as held out). Steps, all on the training q
    labelled relevant when it overlaps an evidence string; C chosen by grouped cross-validation.
 2. Abstention: a second logistic regression on out-of-fold scores
    (:data:`~app.answer.features.ABSTAIN_FEATURES`) separating answerable from unanswerable
-   questions; its threshold is the highest that keeps false abstention at or under 5 %.
+   questions; its threshold is the highest that keeps false abstention at or under 5 %. Its
+   feature groups are ablated out of fold (:data:`ABSTAIN_GROUPS`).
 3. Composition: how many sentences and neighbours a factoid or list answer takes, and the MMR
    settings of open answers, chosen on out-of-fold scores for answer accuracy / key-point recall.
 4. Ablations: each feature group left out in turn, refitted, measured the same way (reported;
@@ -263,16 +264,22 @@ def choose_summary(
 # ---------------------------------------------------------------- abstention
 
 
-def abstention(
+ABSTAIN_GROUPS: dict[str, tuple[str, ...]] = {
+    "question words missing": ("terms_absent", "terms_absent_best"),
+    "year, number or name missing": (
+        "years_absent_best",
+        "numbers_absent_best",
+        "names_absent_best",
+    ),
+}
+ABSTAIN_GROUPS["all of the above"] = tuple(f for g in ABSTAIN_GROUPS.values() for f in g)
+
+
+def abstention_rows(
     items: Sequence[Item], probs: dict[str, np.ndarray]
-) -> tuple[tuple[float, ...], float, list[dict[str, float]]]:
-    """Weights and threshold of the abstention score, and its trade-off curve.
-
-    Questions naming something no article mentions abstain whatever their score (the engine's
-    rule); the curve counts them so.
-    """
-    from sklearn.linear_model import LogisticRegression
-
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Abstention features, answerability and the forced abstentions of the questions the rule
+    decides (not summaries or comparisons)."""
     from app.answer.engine import names_absent
 
     rows, labels, forced = [], [], []
@@ -284,9 +291,24 @@ def abstention(
         rows.append(abstention_features(i.query, i.cands, probs[i.key], i.X, absent))
         labels.append(int(i.answerable))
         forced.append(i.unknown)
-    X, y, unknown = np.asarray(rows), np.asarray(labels), np.asarray(forced)
-    lr = LogisticRegression(C=1.0, max_iter=2000).fit(X[~unknown], y[~unknown])
-    weights = (*(float(w) for w in lr.coef_[0]), float(lr.intercept_[0]))
+    return np.asarray(rows), np.asarray(labels), np.asarray(forced, dtype=bool)
+
+
+def fit_abstention(
+    X: np.ndarray, y: np.ndarray, unknown: np.ndarray
+) -> tuple[tuple[float, ...], float, list[dict[str, float]]]:
+    """Weights and threshold of the abstention score, and its trade-off curve.
+
+    Questions naming something no article mentions abstain whatever their score (the engine's
+    rule); the curve counts them so.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    # standardized, so that one penalty treats every feature alike; weights mapped back to raw
+    mu, sd = X[~unknown].mean(axis=0), X[~unknown].std(axis=0) + 1e-6
+    lr = LogisticRegression(C=1.0, max_iter=5000).fit((X[~unknown] - mu) / sd, y[~unknown])
+    raw = lr.coef_[0] / sd
+    weights = (*(float(w) for w in raw), float(lr.intercept_[0] - raw @ mu))
     scores = np.where(unknown, -np.inf, X @ np.asarray(weights[:-1]) + weights[-1])
     curve = []
     for t in sorted(set(np.round(scores[np.isfinite(scores)], 3))):
@@ -301,6 +323,39 @@ def abstention(
     allowed = [c for c in curve if c["false_abstention"] <= MAX_FALSE_ABSTENTION]
     threshold = max(allowed, key=lambda c: c["threshold"])["threshold"] if allowed else -1e9
     return weights, threshold, curve
+
+
+def abstention_out_of_fold(
+    X: np.ndarray, y: np.ndarray, unknown: np.ndarray, seeds: int = 5
+) -> dict[str, float]:
+    """Abstention accuracy and false abstention of questions decided by a rule (weights and
+    threshold) fitted without them: stratified 5-fold, averaged over ``seeds`` shuffles."""
+    from sklearn.model_selection import StratifiedKFold
+
+    acc, false = [], []
+    for seed in range(seeds):
+        answered = np.zeros(len(y), dtype=bool)
+        for tr, te in StratifiedKFold(5, shuffle=True, random_state=seed).split(X, y):
+            weights, threshold, _ = fit_abstention(X[tr], y[tr], unknown[tr])
+            score = X[te] @ np.asarray(weights[:-1]) + weights[-1]
+            answered[te] = ~unknown[te] & (score >= threshold)
+        acc.append(float(np.mean(~answered[y == 0])))
+        false.append(float(np.mean(~answered[y == 1])))
+    return {
+        "abstention_accuracy": round(float(np.mean(acc)), 4),
+        "false_abstention": round(float(np.mean(false)), 4),
+    }
+
+
+def abstention_ablation(X: np.ndarray, y: np.ndarray, unknown: np.ndarray) -> list[dict[str, Any]]:
+    """The abstention rule out of fold with each group of its features left out in turn."""
+    from app.answer.features import ABSTAIN_FEATURES
+
+    out = [{"without": "(none)", **abstention_out_of_fold(X, y, unknown)}]
+    for name, group in ABSTAIN_GROUPS.items():
+        cols = [k for k, f in enumerate(ABSTAIN_FEATURES) if f not in group]
+        out.append({"without": name, **abstention_out_of_fold(X[:, cols], y, unknown)})
+    return out
 
 
 # ---------------------------------------------------------------- main
@@ -321,7 +376,8 @@ def fit(
     model, policies = choose_policies(pool, probs, base)
     model, policies["summary"] = choose_summary(items, probs, model)
     model, policies["reason"] = choose_reason(pool, probs, model)
-    weights, threshold, curve = abstention(items, probs)
+    ab_X, ab_y, ab_unknown = abstention_rows(items, probs)
+    weights, threshold, curve = fit_abstention(ab_X, ab_y, ab_unknown)
     model = replace(model, abstain=weights, abstain_below=threshold)
     report = {
         "C": c_best,
@@ -329,6 +385,7 @@ def fit(
         "top1": round(top1(pool, probs), 4),
         "policies": policies,
         "abstention_curve": curve,
+        "abstention_ablation": abstention_ablation(ab_X, ab_y, ab_unknown),
     }
     return model, report, probs
 

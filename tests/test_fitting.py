@@ -1,0 +1,49 @@
+"""The abstention fit: weights, the false-abstention cap, out-of-fold measures, ablations."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.answer.features import ABSTAIN_FEATURES
+from app.fitting.fit import (
+    MAX_FALSE_ABSTENTION,
+    abstention_ablation,
+    abstention_out_of_fold,
+    fit_abstention,
+)
+
+
+def _data(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Questions where only 'a question word is missing near the best sentence' tells an
+    unanswerable one (value near 1) from an answerable one (near 0); the rest is noise."""
+    rng = np.random.default_rng(seed)
+    n = 300
+    y = (rng.random(n) < 0.7).astype(int)
+    X = rng.normal(size=(n, len(ABSTAIN_FEATURES)))
+    col = ABSTAIN_FEATURES.index("terms_absent_best")
+    X[:, col] = np.clip(1.0 - y + rng.normal(scale=0.35, size=n), 0, 1)
+    unknown = np.zeros(n, dtype=bool)
+    unknown[np.flatnonzero(y == 0)[:5]] = True  # named something no article mentions
+    return X, y, unknown
+
+
+def test_threshold_keeps_false_abstention_under_the_cap() -> None:
+    X, y, unknown = _data()
+    weights, threshold, curve = fit_abstention(X, y, unknown)
+    assert len(weights) == len(ABSTAIN_FEATURES) + 1
+    assert weights[ABSTAIN_FEATURES.index("terms_absent_best")] < 0  # missing words: abstain
+    answered = ~unknown & (X @ np.asarray(weights[:-1]) + weights[-1] >= threshold)
+    assert np.mean(~answered[y == 1]) <= MAX_FALSE_ABSTENTION
+    assert np.mean(~answered[y == 0]) > 0.5
+    assert not answered[unknown].any()
+    assert curve[0]["false_abstention"] <= curve[-1]["false_abstention"]
+
+
+def test_out_of_fold_and_ablation_show_what_the_feature_is_worth() -> None:
+    X, y, unknown = _data(1)
+    measured = abstention_out_of_fold(X, y, unknown, seeds=2)
+    assert measured["abstention_accuracy"] > 0.5 and measured["false_abstention"] < 0.15
+    rows = {r["without"]: r for r in abstention_ablation(X, y, unknown)}
+    full = rows["(none)"]["abstention_accuracy"]
+    assert rows["question words missing"]["abstention_accuracy"] < full - 0.2
+    assert rows["all of the above"]["abstention_accuracy"] < full - 0.2
