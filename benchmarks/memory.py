@@ -30,7 +30,7 @@ def measure(data_dir: Path) -> dict[str, Any]:
     out: dict[str, Any] = {"imports_mb": proc_status_mb()}
     settings = Settings(data_dir=data_dir)
     fake = FixedVectorEmbeddings()
-    store = Store.open(settings, fake)
+    store = Store.open(settings.store_settings, fake)
     out["store_open_mb"] = proc_status_mb()
     retriever = HybridRetriever(settings, store, fake, reranker=None)
     t0 = time.perf_counter()

@@ -150,8 +150,8 @@ def _retrieval(results: dict[str, Any]) -> str:
         rows.append([label] + cells)
     extra = [
         ["recall@10 (ask for 10)"] + [f"{s['recall@10']:.3f}" for s in sizes.values()],
-        ["recall@10 within the 30 candidates"]
-        + [f"{s['recall@10_of_30']:.3f}" for s in sizes.values()],
+        [f"recall@10 within the {next(iter(sizes.values()))['candidates']} candidates"]
+        + [f"{s['recall@10_of_candidates']:.3f}" for s in sizes.values()],
         ["write chunks + doc records (s)"] + [s["build_s"] for s in sizes.values()],
         ["keyword index build (s)"] + [s["keyword_build_s"] for s in sizes.values()],
         ["first hybrid query of a new retriever (ms)"]

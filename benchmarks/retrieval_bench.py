@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from app.retrieve import HybridRetriever
-from app.settings import Settings
+from app.settings import RetrievalSettings, Settings
 from benchmarks.common import FixedVectorEmbeddings, ratio, summarize, timed_ms
 from benchmarks.corpus import (
     ScaleData,
@@ -25,7 +25,7 @@ from benchmarks.server import chroma_server
 from ingest.terms import flat_query_terms
 from vectorstore.store import Store
 
-CANDIDATES = 30  # what HybridRetriever asks each retriever for (settings.retrieval.candidates)
+CANDIDATES = RetrievalSettings().candidates  # what HybridRetriever asks each retriever for
 RECALL_QUERIES = 200
 
 
@@ -59,7 +59,7 @@ def _interleaved(methods: dict[str, Callable[[int], Any]], count: int) -> dict[s
 
 
 def _recall(store: Store, data: ScaleData, queries: np.ndarray, k: int = 10) -> dict[str, float]:
-    """recall@k of Chroma's HNSW against exact search, asking for k and for the 30 candidates."""
+    """recall@k of Chroma's HNSW against exact search, asking for k and for the candidates."""
     ids = [chunk_id(i, data.chunks_per_doc) for i in range(len(data.texts))]
     hits_k, hits_c = 0, 0
     for q in queries:
@@ -69,7 +69,8 @@ def _recall(store: Store, data: ScaleData, queries: np.ndarray, k: int = 10) -> 
     total = k * len(queries)
     return {
         f"recall@{k}": round(hits_k / total, 4),
-        f"recall@{k}_of_{CANDIDATES}": round(hits_c / total, 4),
+        f"recall@{k}_of_candidates": round(hits_c / total, 4),
+        "candidates": CANDIDATES,
     }
 
 
@@ -116,7 +117,7 @@ def _server_latency(
     with chroma_server(settings.data_dir / "chroma") as port:
         remote = settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": port})
         fake = FixedVectorEmbeddings()
-        store = Store.open(remote, fake)
+        store = Store.open(remote.store_settings, fake)
         retriever = HybridRetriever(remote, store, fake, reranker=None)
         retriever.sync()
         methods = _methods(store, retriever, fake, data, queries, texts)
@@ -137,7 +138,7 @@ def bench_size(
     data = make_scale_data(n)
     settings = Settings(data_dir=workdir / f"store-{n}")
     fake = FixedVectorEmbeddings()
-    store = Store.open(settings, fake)
+    store = Store.open(settings.store_settings, fake)
     docs = (n + data.chunks_per_doc - 1) // data.chunks_per_doc
     out: dict[str, Any] = {"chunks": n, "docs": docs}
     out["build_s"] = round(timed_ms(lambda: populate(store, data))[0] / 1000, 2)

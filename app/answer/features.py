@@ -195,9 +195,10 @@ def _window(c: Candidate) -> _Window:
 
 def _idf(query: Query, cands: Sequence[Candidate]) -> list[float]:
     n = len(cands)
+    own = [_window(c).terms for c in cands]
     out = []
     for group in query.terms:
-        df = sum(1 for c in cands if group & term_set(c.text, c.doc.lang))
+        df = sum(1 for terms in own if not group.isdisjoint(terms))
         out.append(math.log((n + 1) / (df + 1)) + 1.0)
     return out
 
@@ -213,11 +214,16 @@ class _Coverage:
     def __init__(self, query: Query, idf: list[float], skip: frozenset[str] = frozenset()) -> None:
         self.pairs = [(g, w) for g, w in zip(query.terms, idf, strict=True) if not g & skip]
         self.total = sum(w for _, w in self.pairs)
+        self._seen: dict[frozenset[str], float] = {}  # neighbouring windows share sentences
 
     def __call__(self, text_terms: frozenset[str]) -> float:
         if not self.total:
             return 0.0
-        return sum(w for g, w in self.pairs if not g.isdisjoint(text_terms)) / self.total
+        found = self._seen.get(text_terms)
+        if found is None:
+            found = sum(w for g, w in self.pairs if not g.isdisjoint(text_terms)) / self.total
+            self._seen[text_terms] = found
+        return found
 
 
 def _cognates(groups: Sequence[frozenset[str]], keys: frozenset[str]) -> float:
@@ -248,7 +254,7 @@ def featurize(query: Query, vector: Sequence[float], cands: Sequence[Candidate])
     top = float(dense.max())
     idf = _idf(query, cands)
     coverage = _Coverage(query, idf)
-    lex = [coverage(term_set(c.text, c.doc.lang)) for c in cands]
+    lex = [coverage(_window(c).terms) for c in cands]
     top_lex = max(lex)
     doc_top: dict[str, float] = {}
     for c, d in zip(cands, dense, strict=True):
