@@ -43,10 +43,10 @@ BUILTIN: dict[str, float] = {
     "keypoint_recall": 0.61,  # 0.6157
     "citation_precision": 0.99,  # 1.0
     "citation_recall": 0.99,  # 1.0
-    "abstention_accuracy": 0.28,  # 0.2826
+    "abstention_accuracy": 0.27,  # 0.2826 (26 of 92; one question of slack)
     "concise": 0.93,  # 0.9345 (why-questions get open answers, up to 1,200)
 }
-BUILTIN_CEILINGS: dict[str, float] = {"false_abstention": 0.04}  # 0.0367
+BUILTIN_CEILINGS: dict[str, float] = {"false_abstention": 0.045}  # 0.0367 (9 of 245)
 HELD_OUT: dict[str, float] = {
     "hit@5": 0.95,  # 0.9565 (the textbook pipeline's is asserted too)
     "answer_accuracy": 0.65,  # 0.6522 (15 of 23)
