@@ -363,10 +363,9 @@ def abstention_features(
     same = float(top.doc.lang == query.lang)
     name_terms = _name_stems(query)
     asked = [g for g in query.terms if not g & name_terms]
-    window = [top.i, *(j for j in (top.neighbour(-1), top.neighbour(1)) if j is not None)]
-    window_terms = frozenset().union(*(term_set(top.doc.texts[j], top.doc.lang) for j in window))
-    anywhere = frozenset().union(*(term_set(c.text, c.doc.lang) for c in cands))
-    years = set().union(*(text_facts(top.doc.texts[j], top.doc.known_names).years for j in window))
+    window = _window(top)
+    anywhere = frozenset().union(*(_window(c).terms for c in cands))
+    years = set(window.facts.years).union(*(f.years for f, _ in window.near))
     return [
         _logit(float(p[best])),
         _logit(typed_best),
@@ -374,7 +373,7 @@ def abstention_features(
         float(query.typed),
         1.0 - same,
         same * _absent_share(asked, anywhere),
-        same * _absent_share(asked, window_terms),
+        same * _absent_share(asked, window.window_terms),
         float(bool(query.years) and not set(query.years) <= years),
         1.0 - float(X[best, FEATURES.index("numbers")]) if query.numbers else 0.0,
         1.0 - float(X[best, FEATURES.index("names_ctx")]) if query.names else 0.0,
