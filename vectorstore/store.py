@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -77,6 +78,8 @@ class Store:
         self.client = client
         self.server_mode = bool(settings.chroma_host)
         self._open_collections()
+        # a reader's sync() must not see the token half-written by this process's writer
+        self._generation_lock = threading.Lock()
         self._seen_generation = self.generation()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self._lock = FileLock(str(settings.data_dir / "writer.lock"), timeout=0)
@@ -113,17 +116,18 @@ class Store:
         process's writes (a deleted chunk still comes back, without its metadata), so on a
         change the client is opened afresh. A Chroma server is always current.
         """
-        generation = self.generation()
-        if generation == self._seen_generation:
-            return False
-        self._seen_generation = generation
-        if not self.server_mode:
-            from chromadb.api.shared_system_client import SharedSystemClient
+        with self._generation_lock:
+            generation = self.generation()
+            if generation == self._seen_generation:
+                return False
+            self._seen_generation = generation
+            if not self.server_mode:
+                from chromadb.api.shared_system_client import SharedSystemClient
 
-            SharedSystemClient.clear_system_cache()  # the next client reads the files again
-            self.client = _client(self.settings)
-            self._open_collections()
-        return True
+                SharedSystemClient.clear_system_cache()  # the next client reads the files again
+                self.client = _client(self.settings)
+                self._open_collections()
+            return True
 
     # ----- identity -------------------------------------------------------------------
 
@@ -183,8 +187,9 @@ class Store:
         self._journal.unlink(missing_ok=True)
         self.writes += 1
         # a fresh token tells every process sharing the store (server mode too) that it changed
-        self._seen_generation = uuid.uuid4().hex
-        self.docs.modify(metadata={"generation": self._seen_generation})
+        with self._generation_lock:
+            self._seen_generation = uuid.uuid4().hex
+            self.docs.modify(metadata={"generation": self._seen_generation})
 
     def generation(self) -> str | None:
         """The store's change token (None before the first write)."""
