@@ -11,6 +11,7 @@ from ingest.numbers import (
     NUMBER_WORD,
     Fact,
     has_date,
+    has_day,
     has_duration,
     number_facts,
     quantities,
@@ -36,6 +37,7 @@ class TextFacts:
     quantities: tuple[Fact, ...]  # numbers that are not years
     years: tuple[int, ...]
     date: bool
+    day: bool  # a day of the calendar, not only a month or a year
     duration: bool
     number_word: bool
     fraction: bool
@@ -52,6 +54,7 @@ def text_facts(text: str, known: frozenset[str] = frozenset()) -> TextFacts:
         quantities=tuple(quantities(text)),
         years=tuple(years(text)),
         date=has_date(text),
+        day=has_day(text),
         duration=has_duration(text),
         number_word=bool(NUMBER_WORD.search(text)),
         fraction=bool(_FRACTION.search(text)),

@@ -35,11 +35,14 @@ _MONTHS = (
     "january|february|march|may|june|july|august|october|december|"
     r"jan|feb|mar|apr|jun|jul|aug|agu|agt|sep|sept|okt|oct|nov|des|dec"
 )
-_DATE = re.compile(
+# A day of the calendar: "13 November 2023", "Nov. 13", "13/11/2023", "2023-11-13", and the
+# day/month in brackets after a weekday that Indonesian news writes ("Senin (13/11)").
+_DAY = (
     rf"\b(?:\d{{1,2}}\s+(?:{_MONTHS})\.?(?:\s+\d{{4}})?|(?:{_MONTHS})\.?\s+\d{{1,2}}\b"
-    rf"|(?:{_MONTHS})\.?\s+\d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}})",
-    re.IGNORECASE,
+    rf"|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}})|\(\d{{1,2}}/\d{{1,2}}\)"
 )
+_DAY_DATE = re.compile(_DAY, re.IGNORECASE)
+_DATE = re.compile(rf"{_DAY}|\b(?:{_MONTHS})\.?\s+\d{{4}}", re.IGNORECASE)
 MONTH_WORD = re.compile(rf"\b(?:{_MONTHS})\b", re.IGNORECASE)
 # Closed class: weekdays of both languages, by their number (Monday = 0).
 WEEKDAYS: dict[str, int] = {
@@ -175,6 +178,11 @@ def years(text: str) -> list[int]:
 def has_date(text: str) -> bool:
     """A calendar date, a month name or a year."""
     return bool(_DATE.search(text) or MONTH_WORD.search(text) or _YEAR.search(text))
+
+
+def has_day(text: str) -> bool:
+    """A day of the calendar (not only a month or a year)."""
+    return bool(_DAY_DATE.search(text))
 
 
 def has_duration(text: str) -> bool:

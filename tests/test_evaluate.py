@@ -36,21 +36,23 @@ SPLIT = ROOT / "data" / "eval" / "realset-split.json"
 # never read by the fit), asked over all ten of its articles.
 BUILTIN: dict[str, float] = {
     "hit@1": 0.74,  # measured 0.751
-    "hit@5": 0.92,  # 0.9265
-    "mrr@10": 0.82,  # 0.8226
-    "answer_accuracy": 0.81,  # 0.8204
-    "evidence_cited": 0.83,  # 0.8367
-    "keypoint_recall": 0.61,  # 0.6157
+    "hit@5": 0.92,  # 0.9224
+    "mrr@10": 0.82,  # 0.8234
+    "answer_accuracy": 0.82,  # 0.8327
+    "evidence_cited": 0.84,  # 0.849
+    # 0.6014: lowered from 0.61 with the change that took held-out accuracy from 0.65 to 0.83
+    # (further sentences before neighbours); one open question now abstains
+    "keypoint_recall": 0.59,
     "citation_precision": 0.99,  # 1.0
     "citation_recall": 0.99,  # 1.0
-    "abstention_accuracy": 0.27,  # 0.2826 (26 of 92; one question of slack)
-    "concise": 0.93,  # 0.9345 (why-questions get open answers, up to 1,200)
+    "abstention_accuracy": 0.28,  # 0.2935 (27 of 92; one question of slack)
+    "concise": 0.93,  # 0.9302 (why-questions get open answers, up to 1,200)
 }
-BUILTIN_CEILINGS: dict[str, float] = {"false_abstention": 0.045}  # 0.0367 (9 of 245)
+BUILTIN_CEILINGS: dict[str, float] = {"false_abstention": 0.045}  # 0.0408 (10 of 245)
 HELD_OUT: dict[str, float] = {
     "hit@5": 0.95,  # 0.9565 (the textbook pipeline's is asserted too)
-    "answer_accuracy": 0.65,  # 0.6522 (15 of 23)
-    "evidence_cited": 0.69,  # 0.6957
+    "answer_accuracy": 0.82,  # 0.8261 (19 of 23)
+    "evidence_cited": 0.78,  # 0.7826 (18 of 23)
     "citation_precision": 0.99,  # 1.0
     "citation_recall": 0.99,  # 1.0
     "concise": 0.99,  # 1.0

@@ -21,6 +21,7 @@ from app.answer.query import merge_followup, parse_query
         ("For how long has the river been polluted?", "factoid", "duration"),
         ("Siapa pelatih kepala klub itu?", "factoid", "person"),
         ("Which bank sponsors the club?", "factoid", "name"),
+        ("Besides the mayor, which engineer is named in the report?", "factoid", "name"),
         ("Mengapa warga memprotes tambang itu?", "factoid", "reason"),
         ("What did the villagers who live downstream ask for?", "factoid", ""),
         ("Apa saja tuntutan para nelayan?", "list", ""),
@@ -42,6 +43,13 @@ def test_language_names_numbers_units() -> None:
     assert query.names == ("Bulog", "Ambon") and query.years == (2024,)
     assert query.units == frozenset({"ton"})
     assert parse_query("How many miles of track were laid?").units == frozenset({"mil"})
+
+
+def test_a_date_question_that_asks_for_a_day() -> None:
+    assert parse_query("Pada tanggal berapa jembatan itu dibuka?").wants_day
+    assert parse_query("On what date did the club sign him?").wants_day
+    assert not parse_query("Kapan jembatan itu dibuka?").wants_day
+    assert not parse_query("In which year did the mine close?").wants_day
 
 
 def test_acronym_who_is_a_name_not_the_question_word() -> None:

@@ -7,6 +7,7 @@ from ingest.numbers import (
     canonical_unit,
     facts_match,
     has_date,
+    has_day,
     has_duration,
     has_quantity,
     number_facts,
@@ -86,6 +87,8 @@ def test_numbers_money_percent_and_scale() -> None:
 def test_dates_durations_quantities_and_units() -> None:
     assert has_date("dibuka pada 17 Juli") and has_date("in March 2024") and has_date("2019")
     assert not has_date("tiga ekor harimau")
+    assert has_day("diresmikan pada Senin (13/11) pagi") and has_day("on Nov. 13, 2023")
+    assert has_day("26 Juli 1927") and not has_day("in March 2024") and not has_day("(2023-2030)")
     assert has_duration("selama tiga tahun") and has_duration("for 18 months")
     assert has_quantity("sekitar 1.500 orang") and has_quantity("dozens of fans")
     assert not has_quantity("pada tahun 2025")

@@ -71,7 +71,9 @@ _CAUSAL = re.compile(
 )
 # Closed class: question phrases that ask for a count.
 _COUNT = re.compile(
-    r"\b(how many|number of|berapa banyak|jumlah|berapa (?:orang|ekor|buah|unit|kali))\b", re.I
+    r"\b(how many|number of|berapa banyak|jumlah|berapa (?!besar|lama|jauh|tinggi|luas|berat|"
+    r"panjang|mahal|sering|cepat|persen)[^\W\d_]+)\b",
+    re.I,
 )
 # An enumeration: "a, b, c", "a, b and c" or a colon before items.
 _ENUMERATION = re.compile(
@@ -116,6 +118,8 @@ def type_fit(query: Query, facts: TextFacts, causal: bool = False) -> bool:
         asked = set(words(" ".join(query.names))) | set(query.words)
         return any(any(w not in asked for w in name) for name in facts.names)
     if expects == "date":
+        if query.wants_day:
+            return facts.day
         return any(y not in query.years for y in facts.years) or (facts.date and not facts.years)
     if expects == "duration":
         return facts.duration

@@ -29,6 +29,7 @@ class Compose:
     before: int = 0  # neighbours added before the best sentence
     after: int = 1  # neighbours added after it
     max_chars: int = 600
+    anchors_first: bool = False  # further sentences take the room before the neighbours do
 
 
 @dataclass(frozen=True)

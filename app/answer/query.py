@@ -104,7 +104,7 @@ _TYPED: tuple[tuple[Expect, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(what (?:is|was|were) the name|what's the name|apa nama\w*|(?:bernama|dengan nama)"
             r" apa|under what name|what (?:is|was) .{0,30} called|which (?!year|date|month|day|"
-            r"century|decade)[a-z]+(?<!s)\b(?! (?:is|was|are|were|of)\b)|[a-z]+ (?:apa|mana|"
+            r"century|decade)[a-z]+(?<!s)\b(?! (?:are|were|of)\b)|[a-z]+ (?:apa|mana|"
             r"manakah)(?= yang| lagi|\?|$))"
         ),
     ),
@@ -115,6 +115,11 @@ _TYPED: tuple[tuple[Expect, re.Pattern[str]], ...] = (
             r"how big|how large|how old|how often)\b"
         ),
     ),
+)
+# A date question that wants a day of the calendar, not only a year.
+_DAY_ASKED = re.compile(
+    r"\b(tanggal (?:berapa|brp)|pada tanggal|(?:what|which|on what|on which) (?:date|day)|"
+    r"hari apa)\b"
 )
 _ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
 _QUANTITY_UNIT = re.compile(
@@ -161,6 +166,11 @@ class Query:
     aspect: str = ""
     target: str = ""
     words: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def wants_day(self) -> bool:
+        """Whether a date question asks for a day ("tanggal berapa", "on what date")."""
+        return self.expects == "date" and bool(_DAY_ASKED.search(self.text.lower()))
 
     @property
     def typed(self) -> bool:

@@ -1,7 +1,8 @@
 """Choose the sentences of an answer from scored candidates.
 
 Factoid and list questions take the best sentence, further sentences close to it in probability,
-and the best sentence's neighbours (a model's decision how many: see ``Compose``). Open questions
+and the best sentence's neighbours (a model's decision how many, and whether the neighbours or the
+further sentences come first when they do not all fit: see ``Compose``). Open questions
 take a query-focused summary: maximal marginal relevance (MMR) over the candidates.
 Near-duplicates (the same fact in the other language's version of an article) are skipped, and
 the question's language is preferred among them.
@@ -87,13 +88,14 @@ def factoid(
         c = cands[a]
         if _duplicate(c, taken) or (groups and used + len(c.text) + 1 > policy.max_chars):
             continue
-        group = [(c, float(p[a]))]
+        groups.append([(c, float(p[a]))])
         used += len(c.text) + 1
         taken.append(c)
-        if rank == 0:
-            used = _grow(group, c, by_key, policy, used, taken)
-        groups.append(sorted(group, key=lambda pick: pick[0].i))
-    return groups
+        if rank == 0 and not policy.anchors_first:
+            used = _grow(groups[0], c, by_key, policy, used, taken)
+    if policy.anchors_first and groups:
+        _grow(groups[0], groups[0][0][0], by_key, policy, used, taken)
+    return [sorted(group, key=lambda pick: pick[0].i) for group in groups]
 
 
 LIST_ITEMS = 6  # most items taken after a sentence that ends with a colon

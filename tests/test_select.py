@@ -1,0 +1,63 @@
+"""Choosing an answer's sentences, and whether a sentence holds what a question asks for."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.answer.evidence import Candidate
+from app.answer.features import type_fit
+from app.answer.model import Compose
+from app.answer.query import parse_query
+from app.answer.select import factoid
+from app.sentences import DocSentences
+from ingest.facts import text_facts
+
+TEXTS = [
+    "The ferry service opened in the spring after a long delay.",
+    "Its first captain was a former fisherman from the island.",
+    "The crossing takes forty minutes in calm weather.",
+    "Tickets cost less than the old bus fare to the mainland.",
+    "A second boat joined the line two years later.",
+    "Ridership doubled within the first season of service.",
+]
+
+
+def _doc() -> DocSentences:
+    vectors = np.eye(len(TEXTS), dtype=np.float32)  # no two sentences alike
+    spans, at = [], 0
+    for text in TEXTS:
+        spans.append((at, at + len(text)))
+        at += len(text) + 1
+    return DocSentences("d", "en", "Ferry", TEXTS, spans, vectors)
+
+
+def _texts(policy: Compose, p: list[float]) -> list[str]:
+    doc = _doc()
+    cands = [Candidate(doc, i, 0) for i in range(len(TEXTS))]
+    groups = factoid(cands, np.asarray(p), "en", policy)
+    return [c.text for group in groups for c, _ in group]
+
+
+def test_further_sentences_or_neighbours_first_when_not_all_fit() -> None:
+    p = [0.9, 0.1, 0.1, 0.1, 0.1, 0.8]  # the best sentence and one far from it
+    room = len(TEXTS[0]) + len(TEXTS[1]) + len(TEXTS[5]) + 3
+    neighbours = Compose(ratio=0.5, max_sentences=2, after=2, max_chars=room)
+    assert _texts(neighbours, p) == TEXTS[:3]  # the neighbours took the room
+    anchors = Compose(ratio=0.5, max_sentences=2, after=2, max_chars=room, anchors_first=True)
+    assert _texts(anchors, p) == [TEXTS[0], TEXTS[1], TEXTS[5]]  # the far one, then a neighbour
+
+
+def test_a_day_for_a_date_question_that_asks_for_one() -> None:
+    day = parse_query("On what date did the ferry service open?")
+    when = parse_query("When did the ferry service open?")
+    assert not type_fit(day, text_facts("The ferry service opened in 2019."))
+    assert type_fit(day, text_facts("The ferry opened on Monday (13/11) after a delay."))
+    assert type_fit(when, text_facts("The ferry service opened in 2019."))
+
+
+def test_a_count_is_not_a_share() -> None:
+    count = parse_query("Berapa penumpang yang naik kapal itu setiap hari?")
+    assert not type_fit(count, text_facts("Sekitar 70% penumpang adalah pelajar."))
+    assert type_fit(count, text_facts("Sekitar 1.200 penumpang naik setiap hari."))
+    share = parse_query("Berapa persen penumpang adalah pelajar?")
+    assert type_fit(share, text_facts("Sekitar 70% penumpang adalah pelajar."))
