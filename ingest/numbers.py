@@ -254,6 +254,7 @@ _VAGUE = frozenset(
     sejumlah banyak puluhan belasan ratusan ribuan jutaan miliaran triliunan""".split()
 )
 _ARTICLES = frozenset({"a", "an"})
+_ORDINAL_HALF = frozenset({"first", "second", "latter", "former"})  # a period, not a fraction
 _WORD_TOKEN = re.compile(r"[^\W\d_]+|\d", re.UNICODE)
 _PERCENT_WORDS = frozenset({"persen", "percent", "pct"})
 _MONEY_WORDS = frozenset(
@@ -304,7 +305,7 @@ def number_word_facts(text: str) -> list[Fact]:
         if prev in _VAGUE or prev.isdigit() or word.isdigit() or word in _VAGUE:
             i += 1
             continue
-        if word in _STANDALONE_FRACTIONS:
+        if word in _STANDALONE_FRACTIONS and prev not in _ORDINAL_HALF:  # not "first half"
             facts.append((round(_STANDALONE_FRACTIONS[word], 6), "number"))
             i += 1
             continue

@@ -60,6 +60,49 @@ def norm(text: str) -> str:
     return " ".join(re.sub(r"[“”„]", '"', text).split()).casefold().rstrip(".!?")
 
 
+# Closed class: words that state a direction on a scale, by axis and side, in both languages
+# (a rise or a fall, a win or a loss, a yes or a no to a request, the same or different).
+_DIRECTIONS: dict[str, tuple[str, int]] = {
+    **dict.fromkeys(
+        """naik menaik kenaikan meningkat meningkatkan peningkatan bertambah pertambahan melonjak
+        lonjakan melambung tumbuh bertumbuh rise rises rose risen rising increase increased
+        increases increasing grew grow grows growing climb climbed climbs jump jumped jumps
+        soar soared surge surged""".split(),
+        ("change", 1),
+    ),
+    **dict.fromkeys(
+        """turun menurun penurunan berkurang pengurangan merosot anjlok menyusut susut fall falls
+        fell fallen falling decrease decreased decreases decreasing decline declined declines
+        declining drop dropped drops dropping shrank shrink shrinks shrunk plunge plunged slump
+        slumped""".split(),
+        ("change", -1),
+    ),
+    **dict.fromkeys("menang memenangi kemenangan win wins won winning".split(), ("outcome", 1)),
+    **dict.fromkeys("kalah kekalahan lose loses losing".split(), ("outcome", -1)),
+    **dict.fromkeys(
+        """setuju menyetujui disetujui persetujuan mengabulkan dikabulkan approve approved approves
+        accept accepted accepts""".split(),
+        ("decision", 1),
+    ),
+    **dict.fromkeys(
+        """menolak ditolak penolakan reject rejected rejects refuse refused refuses""".split(),
+        ("decision", -1),
+    ),
+    **dict.fromkeys("mirip serupa similar identical".split(), ("likeness", 1)),
+    **dict.fromkeys("berbeda beda perbedaan different differs differ".split(), ("likeness", -1)),
+}
+
+
+def directions(text: str) -> dict[str, frozenset[int]]:
+    """The sides of each scale a text states ("turun" and "fell": the change axis, -1)."""
+    found: dict[str, set[int]] = {}
+    for w in words(text):
+        if w in _DIRECTIONS:
+            axis, side = _DIRECTIONS[w]
+            found.setdefault(axis, set()).add(side)
+    return {axis: frozenset(sides) for axis, sides in found.items()}
+
+
 def negated(text: str) -> bool:
     """A negation that is not a contrast ("X, not Y") nor a "No. 1"."""
     return has_negation(_CONTRAST.sub(" ", text))

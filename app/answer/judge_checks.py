@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from app.answer.claim_text import Unit, negated, slot_rival
+from app.answer.claim_text import Unit, directions, negated, slot_rival
 from ingest.names import name_occurs
 from ingest.numbers import facts_match
 
@@ -124,4 +124,17 @@ def check_negation(al: Alignment, units: Sequence[Unit], segment: Unit | None) -
     mine = negated(al.claim.text)
     if mine != theirs and (best.lang == al.claim.lang or mine):
         return [("negation differs from the passage", al.claim.text)]
+    return []
+
+
+def check_direction(al: Alignment, units: Sequence[Unit], segment: Unit | None) -> list[Failure]:
+    """A rise where the matching clause of the best sentence states a fall (a win for a loss, a
+    yes for a no, the same for different), in either language; a negation flips the side."""
+    best = segment or units[al.best]
+    mine, theirs = directions(al.claim.text), directions(best.text)
+    flip = negated(al.claim.text) != negated(best.text)
+    for axis, sides in mine.items():
+        other = theirs.get(axis)
+        if other and not (sides & other if not flip else sides & {-s for s in other}):
+            return [("the passage states the opposite direction", al.claim.text)]
     return []

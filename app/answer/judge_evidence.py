@@ -31,6 +31,7 @@ from app.answer.claim_text import Unit, norm, read, split_clauses, title_in
 from app.answer.judge_checks import (
     Alignment,
     Failure,
+    check_direction,
     check_names,
     check_negation,
     check_numbers,
@@ -137,7 +138,9 @@ class Gatherer:
             cross = units[al.best].lang != al.claim.lang
             ev.failures += check_numbers(al, whole, units)
             ev.failures += check_slots(al, whole, units, cross)
-            ev.failures += check_negation(al, units, self._segment(al))
+            segment = self._segment(al)
+            ev.failures += check_negation(al, units, segment)
+            ev.failures += check_direction(al, units, segment)
         ev.features = self._features(aligned, units)
         return ev
 

@@ -1,9 +1,9 @@
 """Fit the citation judge on labelled cases and write ``judge.json``.
 
-Run ``python -m app.fitting.judge_fit``. The cases are ``tests/data/judge_dev.jsonl`` and
-``tests/data/judge_test.jsonl`` (faithful sentences, label true, and perturbations of them:
-a changed number, a swapped name, a negation or antonym, an added claim; label false). The
-held-out ``judge_holdout.jsonl`` is never read here.
+Run ``python -m app.fitting.judge_fit``. The cases are ``tests/data/judge_dev.jsonl``,
+``judge_test.jsonl`` and ``judge_dev2.jsonl`` (faithful sentences, label true, and perturbations
+of them: a changed number, a swapped name, a negation or antonym, an added claim; label false).
+The held-out ``judge_holdout.jsonl`` is never read here.
 
 For each mode (embedding, lexical-only) and each setting of the evidence (clause length, name
 similarities), the features of every case are gathered once; a logistic regression
@@ -12,8 +12,8 @@ then measured by repeated stratified 5-fold cross-validation: fitted on four fol
 decision threshold set so that at least ``TARGET`` of the fitting folds' faithful cases pass,
 and measured on the fifth. The setting with the best cross-validated balanced rate is refitted
 on all cases and written with its cross-validated rates (overall, per kind/language, and with
-each feature left out in turn) and, as a second view, the rates of fitting on one file and
-measuring on the other.
+each feature left out in turn) and, as a second view, the rates of each file measured by a
+model fitted on the other files.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from app.answer.judge_model import MODEL_PATH, Model
 from app.answer.judge_vectors import Vectors
 
 ROOT = Path(__file__).resolve().parents[2]
-FILES = ("judge_dev.jsonl", "judge_test.jsonl")
-TARGET = 0.93  # share of the fitting folds' faithful cases that must pass
+FILES = ("judge_dev.jsonl", "judge_test.jsonl", "judge_dev2.jsonl")
+TARGET = 0.90  # share of the fitting folds' faithful cases that must pass (the goal: 0.9)
 FOLDS, REPEATS = 5, 10
 LEXICAL_FEATURES = ("sim", "part_sim", "coverage", "part_coverage", "gap", "cross")
 GRID = {"min_clause_words": (2, 3), "name_sim": (0.88, 0.9, 0.92), "word_sim": (0.83, 0.85, 0.87)}
@@ -188,11 +188,11 @@ def fit_mode(
     every = np.arange(len(cases))
     files = np.array([c["file"] for c in cases])
     split = {
-        f"fit {a}, measure {b}": rates(
-            predict(fit(t, every[files == a], params), t, every[files == b]),
+        f"fit the other files, measure {b}": rates(
+            predict(fit(t, every[files != b], params), t, every[files == b]),
             [c for c in cases if c["file"] == b],
         )
-        for a, b in itertools.permutations(FILES)
+        for b in FILES
     }
     ablation = {}
     for f in features:
