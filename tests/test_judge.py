@@ -59,6 +59,7 @@ def test_number_words_have_values() -> None:
     assert number_word_facts("dua puluh lima persen") == [(25.0, "percent")]
     assert number_word_facts("a few hundred billion dollars, beberapa ratus miliar") == []
     assert number_word_facts("$74 miliar") == []  # digits are number_facts' job
+    assert number_word_facts("in the first half of the season") == []  # a period
     assert facts_match(number_word_facts("five firms")[0], [(5.0, "number")])
 
 
