@@ -427,6 +427,8 @@ class AnswerService:
         abstained = strip_markers(clean).strip() in ABSTAIN_TEXTS
         if abstained:
             clean = abstain_text(lang)
+        else:  # a supported sentence the model forgot to cite gets its passage's number
+            clean = self.judge.attribute(clean, [p.text for p in passages])
         result = self._finish(Draft(clean, abstained, passages), lang, "llm")
         if not abstained and not result.unsupported and not addresses(question, clean):
             # supported but beside the point (e.g. an instruction injected into a passage)

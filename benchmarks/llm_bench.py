@@ -6,7 +6,8 @@ Needs `telaah llm setup` (the model under the data dir) and llama-cpp-python (th
 The model runs in process through the `llamacpp` provider — the path `telaah serve --answerer
 llm --provider llamacpp` takes. Questions: the first N answerable questions of each language and
 type of the built-in set (round robin), and the first M answerable questions of the realset's
-held-out half. Writes benchmarks/out/llm.json and prints a markdown summary.
+held-out half. Writes benchmarks/out/llm.json, keeps the summary per context budget in
+benchmarks/llm-summary.json (rendered as section 6 of BENCHMARKS.md) and prints it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import argparse
 import json
 import tempfile
 import time
+from datetime import date
 from itertools import zip_longest
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ from ingest.pipeline import ingest
 ROOT = Path(__file__).resolve().parents[1]
 REALSET = ROOT.parent / "shared" / "realset"
 OUT = ROOT / "benchmarks" / "out" / "llm.json"
+SUMMARY = ROOT / "benchmarks" / "llm-summary.json"  # committed: BENCHMARKS.md section 6
 
 
 def builtin_questions(n: int) -> list[EvalQuestion]:
@@ -55,11 +58,13 @@ def realset_questions(n: int) -> list[EvalQuestion]:
 
 def ask_one(service: AnswerService, q: EvalQuestion) -> dict[str, Any]:
     first: list[float] = []
+    streamed: list[str] = []
     t0 = time.perf_counter()
 
-    def token(_: str) -> None:
+    def token(text: str) -> None:
         if not first:
             first.append((time.perf_counter() - t0) * 1000)
+        streamed.append(text)
 
     result = service.answer(Ask(question=q.question, answerer="llm"), token)
     total = (time.perf_counter() - t0) * 1000
@@ -75,6 +80,7 @@ def ask_one(service: AnswerService, q: EvalQuestion) -> dict[str, Any]:
         "prompt_tokens": result.timings.get("prompt_tokens"),
         "notice": result.notice,
         "answer": result.answer,
+        "model_text": "".join(streamed),  # what the model wrote, before the check
     }
 
 
@@ -126,7 +132,23 @@ def main() -> None:
     args.out.write_text(
         json.dumps({"summary": summary, "rows": rows}, indent=2, ensure_ascii=False)
     )
+    record(summary, rows)
     print(json.dumps(summary, indent=2))
+
+
+def record(summary: dict[str, Any], rows: list[dict[str, Any]], path: Path = SUMMARY) -> None:
+    """Keep this run's summary (per context budget) in the committed file BENCHMARKS.md's
+    section 6 is rendered from."""
+    runs = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    tokens = sorted(r["prompt_tokens"] for r in rows if r.get("prompt_tokens"))
+    runs[str(summary["context_tokens"])] = {
+        **{k: v for k, v in summary.items() if k not in ("first_token", "total")},
+        "first_token_p50_ms": summary["first_token"].get("p50_ms"),
+        "total_p50_ms": summary["total"].get("p50_ms"),
+        "prompt_tokens_p50": tokens[len(tokens) // 2] if tokens else None,
+        "measured": date.today().isoformat(),
+    }
+    path.write_text(json.dumps(runs, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

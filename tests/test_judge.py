@@ -374,3 +374,16 @@ def test_holdout_rates(judge: Judge) -> None:
     true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_holdout.jsonl"))
     assert true_rate >= 0.72, f"faithful pass rate {true_rate:.3f}"
     assert false_rate >= 0.83, f"perturbation rejection rate {false_rate:.3f}"
+
+
+def test_attribute_cites_the_passage_that_supports_an_uncited_sentence(lexical: Judge) -> None:
+    passages = [
+        "Pelabuhan Teluk Biru dibuka kembali pada Senin setelah badai.",
+        "Harga ikan tongkol di pasar Teluk Biru naik menjadi Rp 40.000 per kilogram.",
+    ]
+    answer = "Harga ikan tongkol naik menjadi Rp 40.000 per kilogram. Harga cumi turun menjadi"
+    attributed = lexical.attribute(answer, passages)
+    assert attributed.startswith("Harga ikan tongkol naik menjadi Rp 40.000 per kilogram. [2]")
+    assert attributed.endswith("Harga cumi turun menjadi")  # unfinished: left uncited
+    wrong = "Harga ikan tongkol naik menjadi Rp 45.000 per kilogram."
+    assert lexical.attribute(wrong, passages) == wrong  # no passage supports it

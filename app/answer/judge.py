@@ -21,6 +21,7 @@ citing a passage in the other language usually fails.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -29,9 +30,12 @@ from langchain_core.embeddings import Embeddings
 from app.answer.judge_evidence import Evidence, Gatherer
 from app.answer.judge_model import Model, load_model
 from app.answer.judge_vectors import Vectors
-from app.answer.markers import drop_dangling, extract_markers, is_framing, split_answer
+from app.answer.markers import drop_dangling, extract_markers, is_framing, plain, split_answer
+from ingest.text import sentence_spans
 
 __all__ = ["CitationCheck", "Judge", "Verdict", "decide", "is_framing"]
+
+_FINISHED = re.compile(r"[.!?…][\"'”’)\]]*$")  # a sentence that ends as sentences do
 
 
 @dataclass
@@ -93,6 +97,28 @@ class Judge:
     def judge(self, sentence: str, passages: Sequence[str]) -> Verdict:
         """Whether the cited ``passages`` support ``sentence`` (markers and markdown ignored)."""
         return decide(self.evidence(sentence, passages), self.model)
+
+    def attribute(self, answer: str, passages: Sequence[str], tries: int = 2) -> str:
+        """Cite, for each factual sentence that cites nothing, a passage that supports it.
+
+        The ``tries`` passages holding the sentences most similar to it are judged in turn; the
+        first that supports it alone is cited after it. A sentence none supports stays uncited
+        (and so unsupported), and so does one left unfinished (a stream cut short). A model that
+        states a fact but forgets its marker keeps its sentence only when the check passes, as
+        if it had cited that passage.
+        """
+        units = [[p[a:b] for a, b in sentence_spans(p)] or [p] for p in passages]
+        out = answer
+        for sentence in split_answer(answer):
+            claim = plain(sentence).strip()
+            if extract_markers(sentence) or is_framing(sentence) or not _FINISHED.search(claim):
+                continue
+            best = [float(self.vectors.sims(claim, texts).max()) for texts in units]
+            for k in sorted(range(len(passages)), key=lambda j: -best[j])[:tries]:
+                if self.judge(sentence, [passages[k]]).supported:
+                    out = out.replace(sentence, f"{sentence} [{k + 1}]", 1)
+                    break
+        return out
 
     def judge_answer(self, answer: str, passages: Sequence[str]) -> tuple[str, list[str]]:
         """Drop dangling markers and judge every sentence against the passages it cites.
