@@ -1,0 +1,83 @@
+"""Scripted LLM answers through the whole LLM path: faithful paraphrases are kept as the model's
+own words, a changed number, a swapped name or a reversed meaning is caught.
+
+``tests/data/llm_answers.jsonl``: 40 stories (two passages each; English, Indonesian and across
+the two), each with a faithful answer of 2-3 cited sentences as a small model writes them and
+the same answer with one sentence perturbed. Written for this test and never used to fit the
+judge.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+
+from app.answer.markers import split_answer, strip_markers
+from app.service import AnswerService
+from app.settings import Settings
+from app.types import Passage
+from ingest.text import detect_language
+
+from .library import MemoryLibrary
+
+CASES = Path(__file__).parent / "data" / "llm_answers.jsonl"
+
+pytestmark = pytest.mark.slow
+
+
+def _passages(texts: list[str]) -> list[Passage]:
+    return [
+        Passage(
+            chunk_id=f"c{n}",
+            doc_id=f"d{n}",
+            title=f"Story {n}",
+            source=f"/tmp/story{n}.md",
+            lang=detect_language(text),
+            text=text,
+            start=0,
+            end=len(text),
+        )
+        for n, text in enumerate(texts, start=1)
+    ]
+
+
+def _kept(case: dict[str, Any], settings: Settings, embeddings: Embeddings) -> dict[str, bool]:
+    """For each sentence of the scripted answer: does it stand in Telaah's answer as the
+    model's own (not replaced by a quote, not dropped)?"""
+    library = MemoryLibrary(_passages(case["passages"]), embeddings)
+    chat = GenericFakeChatModel(messages=iter([AIMessage(case["answer"])]))
+    service = AnswerService(settings, retriever=library, chat_model=chat)  # type: ignore[arg-type]
+    result = service.ask(case["question"], answerer="llm")
+    shown = strip_markers(result.answer) if result.answerer == "llm" else ""
+    return {s: strip_markers(s).strip() in shown for s in split_answer(case["answer"])}
+
+
+def test_scripted_model_answers_are_verified_sentence_by_sentence(
+    settings: Settings, real_embeddings: Embeddings
+) -> None:
+    cases = [json.loads(line) for line in CASES.read_text(encoding="utf-8").splitlines()]
+    groups: dict[str, list[bool]] = defaultdict(list)
+    for case in cases:
+        kept = _kept(case, settings, real_embeddings)
+        if case["label"]:
+            for ok in kept.values():
+                groups["faithful kept"].append(ok)
+                groups[f"faithful kept/{case['lang']}"].append(ok)
+        else:
+            caught = not kept[case["changed"]]
+            groups["perturbed caught"].append(caught)
+            groups[f"perturbed caught/{case['kind']}"].append(caught)
+    share = {k: sum(v) / len(v) for k, v in sorted(groups.items())}
+    for key, value in share.items():
+        print(f"{key:28} {value:.3f}  (n={len(groups[key])})")
+    # Goals: 0.9 kept, 0.97 caught. Floors just under what was measured when the file was
+    # first run; raise them as the judge improves, never lower them to pass.
+    assert share["faithful kept"] >= 0.69  # measured 0.706 (84 of 119 sentences)
+    assert share["perturbed caught"] >= 0.8  # measured 0.825 (33 of 40)
