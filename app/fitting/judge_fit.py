@@ -92,17 +92,45 @@ def table(evidence: Sequence[Evidence], labels: Sequence[bool], features: Sequen
 
 def fit(t: Table, rows: np.ndarray, params: Params, target: float = TARGET) -> Model:
     """A logistic regression on ``rows`` of ``t``, with its threshold set for ``target``."""
-    from sklearn.linear_model import LogisticRegression
-
     live = rows[t.live[rows]]
     x, y = t.x[live], t.labels[live]
     mean, scale = x.mean(axis=0), np.maximum(x.std(axis=0), 1e-9)
-    lr = LogisticRegression(class_weight="balanced", max_iter=2000)
-    lr.fit((x - mean) / scale, y)
-    model = Model(t.features, tuple(mean), tuple(scale), tuple(lr.coef_[0]),
-                  float(lr.intercept_[0]), 0.0, params)  # fmt: skip
+    coef, intercept = signed_logistic((x - mean) / scale, y, [SIGNS.get(f, 0) for f in t.features])
+    model = Model(t.features, tuple(mean), tuple(scale), tuple(coef), intercept, 0.0, params)
     scores = np.array([_score(model, r) for r in x])
     return _with_threshold(model, scores, y, t, rows, target)
+
+
+# The direction each feature may push the score, whatever the fitting cases suggest: more of
+# the claim found in the passage never counts against it (perturbed cases copy most words of
+# their source, faithful paraphrases reword them, so an unconstrained fit learns the opposite).
+SIGNS = {"sim": 1, "part_sim": 1, "coverage": 1, "part_coverage": 1, "gap": -1, "polarity": -1,
+         "rival": -1}  # fmt: skip
+
+
+def signed_logistic(
+    z: np.ndarray, y: np.ndarray, signs: Sequence[int], c: float = 1.0
+) -> tuple[np.ndarray, float]:
+    """L2 logistic regression with balanced classes and each weight kept to its sign (+1: at
+    least 0, -1: at most 0, 0: free); ``z`` standardized. Returns the weights and intercept."""
+    from scipy.optimize import minimize
+
+    y = y.astype(float)
+    weight = np.where(y > 0, len(y) / (2 * max(y.sum(), 1)), len(y) / (2 * max((1 - y).sum(), 1)))
+    k = z.shape[1]
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        s = z @ w[:k] + w[k]
+        p = 1 / (1 + np.exp(-s))
+        value = float(np.sum(weight * (np.logaddexp(0, s) - y * s)) + w[:k] @ w[:k] / (2 * c))
+        g = weight * (p - y)
+        return value, np.append(z.T @ g + w[:k] / c, g.sum())
+
+    bounds = [(0, None) if sg > 0 else (None, 0) if sg < 0 else (None, None) for sg in signs]
+    found = minimize(
+        loss, np.zeros(k + 1), jac=True, method="L-BFGS-B", bounds=[*bounds, (None, None)]
+    )
+    return found.x[:k], float(found.x[k])
 
 
 def _score(model: Model, row: np.ndarray) -> float:
