@@ -53,6 +53,12 @@ _NOTICE = {
         "en": "The language model stopped mid-answer ({why}); showing the extractive answer.",
         "id": "Model bahasa berhenti di tengah jawaban ({why}); menampilkan jawaban ekstraktif.",
     },
+    "declined": {
+        "en": "The language model found no answer in the passages; showing the sentences that "
+        "do answer it.",
+        "id": "Model bahasa tidak menemukan jawaban di bagian artikel; menampilkan kalimat yang "
+        "menjawabnya.",
+    },
     "incomplete": {
         "en": "The language model stopped mid-answer ({why}); the answer is incomplete.",
         "id": "Model bahasa berhenti di tengah jawaban ({why}); jawaban tidak lengkap.",
@@ -374,7 +380,10 @@ class AnswerService:
             result = self._fallback(extractive, "fallback", lang, error)
         else:
             result = self._judge_llm(question, text, passages, lang)
-            if result.unsupported:
+            if result.abstained and not extractive.abstained:
+                # the engine's calibrated rule found support the model did not see
+                result = self._fallback(extractive, "declined", lang, "")
+            elif result.unsupported:
                 repaired = self._repair(question, result, extractive, passages, lang)
                 kind = "cut" if incomplete else "unsupported"
                 result = repaired or self._fallback(extractive, kind, lang, error or "deadline")

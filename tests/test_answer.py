@@ -149,9 +149,20 @@ def test_llm_missing_citation_that_no_passage_supports_is_unsupported(
 
 
 def test_llm_abstention_sentinel(settings: Settings, library: MemoryLibrary) -> None:
-    result = _service(settings, library, [ABSTAIN_EN]).ask("Who founded Anthropic?", answerer="llm")
+    service = _service(settings, library, [ABSTAIN_EN])
+    result = service.ask("Who founded the Zorblax Institute?", answerer="llm")
+    assert service.ask("Who founded the Zorblax Institute?").abstained  # the engine agrees
     assert result.abstained and result.answer == ABSTAIN_EN and result.citations == []
     assert result.passages  # closest passages are still listed
+
+
+def test_llm_abstention_where_the_engine_finds_support_shows_the_quotes(
+    settings: Settings, library: MemoryLibrary
+) -> None:
+    service = _service(settings, library, [ABSTAIN_ID])
+    result = service.ask("Kapan Anthropic diperkirakan mencapai titik impas?", answerer="llm")
+    assert not result.abstained and "2028" in result.answer and result.answerer == "extractive"
+    assert result.notice and "tidak menemukan jawaban" in result.notice
 
 
 class SlowStartChat(GenericFakeChatModel):
