@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 TokenCallback = Callable[[str], None]
 _LANG_NAME = {"id": "Indonesian (Bahasa Indonesia)", "en": "English"}
+# The last line of the prompt, in the answer's own language: small models follow it best there.
+_REPLY_IN = {"id": "Jawab dalam bahasa Indonesia.", "en": "Answer in English."}
 _NOTICE = {
     "fallback": {
         "en": "The language model was unavailable ({why}); showing the extractive answer.",
@@ -340,7 +342,12 @@ class AnswerService:
         system = prompts.render(
             "answer_system", language=_LANG_NAME[lang], abstain=abstain_text(lang)
         )
-        user = prompts.render("answer_user", passages=fence_passages(passages), question=question)
+        user = prompts.render(
+            "answer_user",
+            passages=fence_passages(passages),
+            question=question,
+            reply_in=_REPLY_IN[lang],
+        )
         return [SystemMessage(system), HumanMessage(user)]
 
     def _call(

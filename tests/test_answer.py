@@ -266,7 +266,7 @@ def test_injection_in_passage_is_fenced_and_defused() -> None:
 
 def test_prompt_variables_are_exact() -> None:
     assert prompts.variables("answer_system") == {"language", "abstain"}
-    assert prompts.variables("answer_user") == {"passages", "question"}
+    assert prompts.variables("answer_user") == {"passages", "question", "reply_in"}
     assert prompts.variables("condense") == {"history", "question"}
     with pytest.raises(prompts.PromptError):
         prompts.render("answer_user", question="x")
