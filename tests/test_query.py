@@ -52,6 +52,13 @@ def test_a_date_question_that_asks_for_a_day() -> None:
     assert not parse_query("In which year did the mine close?").wants_day
 
 
+def test_a_question_that_asks_for_a_count() -> None:
+    assert parse_query("Berapa penumpang naik kapal itu setiap hari?").wants_count
+    assert parse_query("How many players joined the academy?").wants_count
+    assert not parse_query("Berapa besar biaya renovasi stadion itu?").wants_count
+    assert not parse_query("Berapa persen penonton yang hilang?").wants_count
+
+
 def test_acronym_who_is_a_name_not_the_question_word() -> None:
     query = parse_query("Lembaga mana yang bekerja sama dengan WHO dalam program itu?")
     assert query.expects == "name" and "WHO" in query.names

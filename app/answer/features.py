@@ -69,12 +69,6 @@ _CAUSAL = re.compile(
     r"caused?|led to|in order to|reasons?|since)\b",
     re.IGNORECASE,
 )
-# Closed class: question phrases that ask for a count.
-_COUNT = re.compile(
-    r"\b(how many|number of|berapa banyak|jumlah|berapa (?!besar|lama|jauh|tinggi|luas|berat|"
-    r"panjang|mahal|sering|cepat|persen)[^\W\d_]+)\b",
-    re.I,
-)
 # An enumeration: "a, b, c", "a, b and c" or a colon before items.
 _ENUMERATION = re.compile(
     r"(?:[^,;:]+,){2,}|[^,;:]+,[^,;:]+\b(?:dan|and|serta|or|atau)\b|:\s*\S", re.IGNORECASE
@@ -133,7 +127,7 @@ def type_fit(query: Query, facts: TextFacts, causal: bool = False) -> bool:
         return any(k == "percent" for _, k in found) or facts.fraction
     if expects == "money":
         return any(k == "money" for _, k in found)
-    if _COUNT.search(query.text):  # "how many" wants a count, not a share
+    if query.wants_count:  # "how many" wants a count, not a share
         found = [f for f in found if f[1] != "percent"]
     return bool(found) or (facts.number_word and not facts.quantities)
 

@@ -116,6 +116,12 @@ _TYPED: tuple[tuple[Expect, re.Pattern[str]], ...] = (
         ),
     ),
 )
+# Closed class: question phrases that ask for a count ("berapa penumpang"; not a dimension).
+_COUNT = re.compile(
+    r"\b(how many|number of|berapa banyak|jumlah|berapa (?!besar|lama|jauh|tinggi|luas|berat|"
+    r"panjang|mahal|sering|cepat|persen)[^\W\d_]+)\b",
+    re.I,
+)
 # A date question that wants a day of the calendar, not only a year.
 _DAY_ASKED = re.compile(
     r"\b(tanggal (?:berapa|brp)|pada tanggal|(?:what|which|on what|on which) (?:date|day)|"
@@ -166,6 +172,11 @@ class Query:
     aspect: str = ""
     target: str = ""
     words: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def wants_count(self) -> bool:
+        """Whether the question asks for a count ("how many", "berapa penumpang"), not a share."""
+        return bool(_COUNT.search(self.text))
 
     @property
     def wants_day(self) -> bool:
