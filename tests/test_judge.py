@@ -7,6 +7,7 @@ import json
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
@@ -389,3 +390,19 @@ def test_attribute_cites_the_passage_that_supports_an_uncited_sentence(lexical: 
     assert attributed.endswith("Harga cumi turun menjadi")  # unfinished: left uncited
     wrong = "Harga ikan tongkol naik menjadi Rp 45.000 per kilogram."
     assert lexical.attribute(wrong, passages) == wrong  # no passage supports it
+
+
+def test_a_verdict_is_reached_once_per_sentence_and_passages(lexical: Judge) -> None:
+    calls: list[str] = []
+    gather = lexical._gatherer.evidence
+
+    def counted(sentence: str, passages: list[str]) -> Any:
+        calls.append(sentence)
+        return gather(sentence, passages)
+
+    lexical._gatherer.evidence = counted  # type: ignore[method-assign]
+    passage = "Harga ikan tongkol di pasar Teluk Biru naik menjadi Rp 40.000 per kilogram."
+    claim = "Harga tongkol di Teluk Biru naik menjadi Rp 40.000 per kilogram."
+    first = lexical.judge(claim, [passage])
+    again = lexical.judge(f"{claim} [1]", [passage])  # the same sentence once cited
+    assert first == again and len(calls) == 1

@@ -22,6 +22,8 @@ citing a passage in the other language usually fails.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -89,6 +91,11 @@ class Judge:
         self.model = thresholds or load_model(lexical=embeddings is None)
         self.vectors = Vectors(embeddings, cache_size)
         self._gatherer = Gatherer(self.vectors, self.model.params)
+        # verdicts by (sentence without markers, passages): attributing a sentence and then
+        # checking the answer it joined judge the same pair
+        self._verdicts: OrderedDict[tuple[str, tuple[str, ...]], Verdict] = OrderedDict()
+        self._verdicts_size = cache_size
+        self._lock = threading.Lock()
 
     def evidence(self, sentence: str, passages: Sequence[str]) -> Evidence:
         """The exact failures and content features of ``sentence`` against ``passages``."""
@@ -96,7 +103,18 @@ class Judge:
 
     def judge(self, sentence: str, passages: Sequence[str]) -> Verdict:
         """Whether the cited ``passages`` support ``sentence`` (markers and markdown ignored)."""
-        return decide(self.evidence(sentence, passages), self.model)
+        key = (plain(sentence), tuple(passages))
+        with self._lock:
+            found = self._verdicts.get(key)
+            if found is not None:
+                self._verdicts.move_to_end(key)
+                return found
+        verdict = decide(self.evidence(sentence, passages), self.model)
+        with self._lock:
+            self._verdicts[key] = verdict
+            if len(self._verdicts) > self._verdicts_size:
+                self._verdicts.popitem(last=False)
+        return verdict
 
     def attribute(self, answer: str, passages: Sequence[str], tries: int = 2) -> str:
         """Cite, for each factual sentence that cites nothing, a passage that supports it.
