@@ -7,7 +7,7 @@ of known names.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from ingest.numbers import MONTH_WORD, WEEKDAYS
@@ -122,12 +122,45 @@ def _word_in(word: str, pool: frozenset[str]) -> bool:
     )  # fmt: skip
 
 
+def _syllables_in(word: str, tokens: Sequence[str]) -> bool:
+    """A word made of the first syllables of consecutive words, as Indonesian shortens names
+    ("Tipikor" ~ "Tindak Pidana Korupsi", "Pemkot" ~ "Pemerintah Kota"): two letters or more of
+    each, two words or more."""
+    if len(word) < 5 or not word.isalpha():
+        return False
+
+    def rest(at: int, i: int) -> bool:
+        if at == len(word):
+            return True
+        if i >= len(tokens):
+            return False
+        t = tokens[i]
+        return any(
+            t[:k] == word[at : at + k] and rest(at + k, i + 1)
+            for k in range(min(len(t), len(word) - at), 1, -1)
+        )
+
+    return any(
+        t[:2] == word[:2] and t != word and any(
+            t[:k] == word[:k] and rest(k, i + 1) for k in range(2, min(len(t), len(word) - 2) + 1)
+        )
+        for i, t in enumerate(tokens)
+    )  # fmt: skip
+
+
 def _initials_in(name: str, text: str) -> bool:
-    """An acronym and its expansion: "WHO" ~ "World Health Organization", either way round."""
+    """An acronym and its expansion: "WHO" ~ "World Health Organization", either way round
+    ("DKP" ~ "Dinas Kelautan dan Perikanan": function words may be skipped)."""
     _, caps, tokens = _vocabulary(text)
     if is_acronym(name):
         n, want = len(name), name.lower()
-        return any("".join(t[0] for t in tokens[i : i + n]) == want for i in range(len(tokens)))
+        stop = all_stopwords()
+        content = [t for t in tokens if t not in stop]
+        return any(
+            "".join(t[0] for t in seq[i : i + n]) == want
+            for seq in ((tokens, content) if n >= 3 else (tokens,))
+            for i in range(len(seq))
+        )
     parts = [w for w in name.lower().split() if w not in all_stopwords()]
     return len(parts) >= 2 and "".join(w[0] for w in parts) in caps
 
@@ -138,11 +171,13 @@ def name_occurs(name: str, text: str, partial: bool = False) -> bool:
     only counts written capitalized, so "told us" never stands for "US"."""
     from ingest.terms import words
 
-    text_words, caps, _ = _vocabulary(text)
+    text_words, caps, tokens = _vocabulary(text)
     found = [
-        _word_in(w, caps if len(w) <= 2 or w in all_stopwords() else text_words)
+        _word_in(w, text_words if w.isdigit() else caps if len(w) <= 2 or w in all_stopwords()
+                 else text_words)
+        or _syllables_in(w, tokens)
         for w in words(name)
-    ]
+    ]  # fmt: skip
     if found and (any(found) if partial else all(found)):
         return True
     return _initials_in(name, text)

@@ -336,8 +336,18 @@ _ARTICLE_ONE = re.compile(r"\b(?:a|an)\s+(?=one\b)", re.I)  # "a one-way ticket"
 _MULTIPLES = {"twice": 2.0, "thrice": 3.0}
 
 
+# "Minggu" is Sunday; "minggu" (and "Minggu lalu", "Minggu ini" …) is a week.
+_WEEK = re.compile(
+    r"\bminggu\b|\bMinggu(?=\s+(?:ini|itu|lalu|depan|kemarin|pertama|kedua|ketiga|keempat|"
+    r"terakhir|berikutnya|sebelumnya|ke-?\d+)\b)"
+)
+
+
 def weekdays(text: str) -> frozenset[int]:
     """The weekdays a text names (both languages), as numbers (Monday = 0)."""
+    if "minggu" in text.lower():
+        text = re.sub(r"\bhari\s+minggu\b", "hari Minggu", text, flags=re.I)
+        text = _WEEK.sub(" ", text)
     return frozenset(WEEKDAYS[w] for w in re.findall(r"[^\W\d_]+", text.lower()) if w in WEEKDAYS)
 
 

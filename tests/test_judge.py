@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
 
-from app.answer.claim_text import split_clauses
+from app.answer.claim_text import negated, split_clauses
 from app.answer.judge import Judge, is_framing
 from app.answer.judge_evidence import FEATURES
 from app.answer.judge_model import MODEL_PATH, Model
@@ -372,11 +372,13 @@ def test_holdout_rates(judge: Judge) -> None:
     below sit just under what the judge measured when the file was first run (0.73 and 0.84:
     faithful paraphrases with names or numbers far from their best match, antonyms and added
     clauses across languages). Raise them as the judge improves; never lower them to pass.
-    Measured 0.74 and 0.85 since the weights keep their signs.
+    Measured 0.74 and 0.85 since the weights keep their signs; 0.75 and 0.87 since prohibiting
+    and denying verbs count as negations, Indonesian short forms ("Pemkot", "Tipikor") stand for
+    their names and "minggu" (a week) is no Sunday.
     """
     true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_holdout.jsonl"))
-    assert true_rate >= 0.73, f"faithful pass rate {true_rate:.3f}"
-    assert false_rate >= 0.84, f"perturbation rejection rate {false_rate:.3f}"
+    assert true_rate >= 0.74, f"faithful pass rate {true_rate:.3f}"
+    assert false_rate >= 0.86, f"perturbation rejection rate {false_rate:.3f}"
 
 
 def test_attribute_cites_the_passage_that_supports_an_uncited_sentence(lexical: Judge) -> None:
@@ -406,3 +408,16 @@ def test_a_verdict_is_reached_once_per_sentence_and_passages(lexical: Judge) -> 
     first = lexical.judge(claim, [passage])
     again = lexical.judge(f"{claim} [1]", [passage])  # the same sentence once cited
     assert first == again and len(calls) == 1
+
+
+def test_negation_counts_denying_verbs_and_skips_idioms() -> None:
+    assert negated("Siswa dilarang membawa telepon.") == negated(
+        "Siswa tidak boleh membawa telepon."
+    )
+    assert negated("Kupon dipakai untuk mencegah antrean.") == negated(
+        "Kupon dipakai agar tidak ada antrean."
+    )
+    assert negated("The mayor denied the report.")
+    assert not negated("Pembeli harus tinggal di sana paling tidak dua tahun.")
+    assert not negated("Tak lama kemudian, hujan turun.")
+    assert not negated("The council approved the plan.")

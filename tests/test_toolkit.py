@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.names import proper_names
+from ingest.names import name_occurs, proper_names
 from ingest.numbers import (
     canonical_unit,
     facts_match,
@@ -12,6 +12,7 @@ from ingest.numbers import (
     has_quantity,
     number_facts,
     units,
+    weekdays,
     years,
 )
 from ingest.terms import (
@@ -107,3 +108,22 @@ def test_proper_names_are_generic() -> None:
         "Persikal",
         "Brazilian",
     ]
+
+
+def test_names_by_short_forms_initials_and_numbers() -> None:
+    # Indonesian shortens names by first syllables, and initials may skip function words
+    assert name_occurs("Pemkot Rantau Jaya", "Pemerintah Kota Rantau Jaya menaikkan tarif.")
+    assert name_occurs("Pengadilan Tipikor", "Pengadilan Tindak Pidana Korupsi memvonis dia.")
+    assert name_occurs("DKP", "Kepala Dinas Kelautan dan Perikanan setempat berkata.")
+    assert name_occurs("Sunrise-7", "A variety called Sunrise-7 did well.")
+    assert not name_occurs("Pemkot Rantau Jaya", "Pemerintah Kabupaten Rantau Jaya berkata.")
+    assert not name_occurs("Sunrise-8", "A variety called Sunrise-7 did well.")
+    assert not name_occurs("Darsono", "Dia datang ke Surabaya kemarin.")
+
+
+def test_weekdays_not_weeks() -> None:
+    assert weekdays("Tim itu kalah di final, Minggu (8/9).") == {6}
+    assert weekdays("Pasar ramai pada hari minggu pagi.") == {6}
+    assert weekdays("Dalam delapan minggu pertamanya, bus itu laris.") == frozenset()
+    assert weekdays("Minggu lalu harga naik.") == frozenset()
+    assert weekdays("It opened on Sunday and closed on Monday.") == {6, 0}

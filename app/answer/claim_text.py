@@ -28,6 +28,19 @@ _CONTRAST = re.compile(
     r"(?i:,\s*(?:bukan|not)\b[^,;.]*|\b(?:not only|not just|bukan hanya|bukan sekadar|"
     r"tidak hanya|tak hanya)\b)|\bNo\.\s*\d"
 )
+# Closed class: phrases whose negation word negates nothing ("paling tidak" = at least, "tak
+# lama kemudian" = soon after, "no less than").
+_IDIOM = re.compile(
+    r"(?i)\b(?:paling tidak|(?:tidak|tak) lama|(?:tidak|tak) kurang dari|not long|no later than|"
+    r"no (?:less|fewer) than|not less than)\b"
+)
+# Closed class: verbs that deny what follows, in both languages: to prohibit, to prevent, to
+# deny ("untuk mencegah antrean" states what "agar tidak terjadi antrean" states).
+_DENYING = re.compile(
+    r"(?i)\b(?:(?:me|di)?larang(?:nya)?|larangan|prohibit(?:s|ed|ing|ion)?|forb(?:id|ids|ade|"
+    r"idden|idding)|ban(?:s|ned|ning)?|(?:men|di)?cegah|pencegahan|prevent(?:s|ed|ing)?|"
+    r"(?:mem|di)?bantah|menampik|ditampik|menyangkal|disangkal|den(?:y|ies|ied|ying))\b"
+)
 # Closed class: title acronyms and the words they abbreviate ("CEO" ~ "chief executive").
 _TITLES = {
     "ceo": "chief executive",
@@ -104,8 +117,10 @@ def directions(text: str) -> dict[str, frozenset[int]]:
 
 
 def negated(text: str) -> bool:
-    """A negation that is not a contrast ("X, not Y") nor a "No. 1"."""
-    return has_negation(_CONTRAST.sub(" ", text))
+    """A negation that is not a contrast ("X, not Y"), an idiom ("paling tidak": at least) nor a
+    "No. 1"; or a verb that denies what follows ("dilarang membawa" as "tidak boleh membawa")."""
+    plain_text = _IDIOM.sub(" ", _CONTRAST.sub(" ", text))
+    return has_negation(plain_text) or bool(_DENYING.search(plain_text))
 
 
 def names_of(text: str, known: frozenset[str]) -> list[str]:
