@@ -410,7 +410,7 @@ class AnswerService:
     ) -> Answer | None:
         """Keep the model's verified sentences; put in place of each failing one the extractive
         sentence that states the same claim (a quote), or drop it. None when none of the
-        model's own sentences survives, or those left do not address the question."""
+        model's own sentences survives, or the repaired answer does not address the question."""
         if result.abstained or extractive.abstained:
             return None
         failed = {s.strip() for s in result.unsupported}
@@ -430,7 +430,7 @@ class AnswerService:
             if quote is not None:
                 out.append(quote)
                 quoted.append(strip_markers(quote))
-        if not own or not addresses(question, " ".join(own)):
+        if not own or not addresses(question, " ".join(out)):
             return None
         repaired = self._finish(Draft(" ".join(out), False, combined), lang, "llm")
         if repaired.unsupported:

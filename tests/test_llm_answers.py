@@ -10,6 +10,7 @@ judge.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,8 @@ from typing import Any
 import pytest
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatResult
 
 from app.answer.markers import split_answer, strip_markers
 from app.service import AnswerService
@@ -48,11 +50,26 @@ def _passages(texts: list[str]) -> list[Passage]:
     ]
 
 
+class NumberingChat(GenericFakeChatModel):
+    """A scripted model that cites as a model does: by the numbers its prompt gives the stories.
+    The service orders passages by its own scores, so story 1 may reach the model as [2]."""
+
+    def _generate(self, messages: list[BaseMessage], *args: Any, **kwargs: Any) -> ChatResult:
+        prompt = str(messages[-1].content)
+        number = {k: n for n, k in re.findall(r"^\[(\d+)\] Story (\d+)$", prompt, re.M)}
+        result = super()._generate(messages, *args, **kwargs)
+        message = result.generations[0].message
+        message.content = re.sub(
+            r"\[(\d+)\]", lambda m: f"[{number.get(m.group(1), m.group(1))}]", str(message.content)
+        )
+        return result
+
+
 def _kept(case: dict[str, Any], settings: Settings, embeddings: Embeddings) -> dict[str, bool]:
     """For each sentence of the scripted answer: does it stand in Telaah's answer as the
     model's own (not replaced by a quote, not dropped)?"""
     library = MemoryLibrary(_passages(case["passages"]), embeddings)
-    chat = GenericFakeChatModel(messages=iter([AIMessage(case["answer"])]))
+    chat = NumberingChat(messages=iter([AIMessage(case["answer"])]))
     service = AnswerService(settings, retriever=library, chat_model=chat)  # type: ignore[arg-type]
     result = service.ask(case["question"], answerer="llm")
     shown = strip_markers(result.answer) if result.answerer == "llm" else ""
@@ -79,5 +96,5 @@ def test_scripted_model_answers_are_verified_sentence_by_sentence(
         print(f"{key:28} {value:.3f}  (n={len(groups[key])})")
     # Goals: 0.9 kept, 0.97 caught. Floors just under what was measured when the file was
     # first run; raise them as the judge improves, never lower them to pass.
-    assert share["faithful kept"] >= 0.68  # measured 0.697 (83 of 119 sentences)
-    assert share["perturbed caught"] >= 0.8  # measured 0.825 (33 of 40)
+    assert share["faithful kept"] >= 0.8  # measured 0.807 (96 of 119 sentences)
+    assert share["perturbed caught"] >= 0.84  # measured 0.85 (34 of 40)
