@@ -392,6 +392,11 @@ def test_attribute_cites_the_passage_that_supports_an_uncited_sentence(lexical: 
     assert attributed.endswith("Harga cumi turun menjadi")  # unfinished: left uncited
     wrong = "Harga ikan tongkol naik menjadi Rp 45.000 per kilogram."
     assert lexical.attribute(wrong, passages) == wrong  # no passage supports it
+    miscited = "Harga ikan tongkol naik menjadi Rp 40.000 per kilogram [1]."
+    assert lexical.attribute(miscited, passages) == (
+        "Harga ikan tongkol naik menjadi Rp 40.000 per kilogram. [2]"
+    )
+    assert lexical.attribute(wrong + " [2]", passages) == wrong + " [2]"  # kept, and fails
 
 
 def test_a_verdict_is_reached_once_per_sentence_and_passages(lexical: Judge) -> None:

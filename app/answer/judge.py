@@ -32,7 +32,15 @@ from langchain_core.embeddings import Embeddings
 from app.answer.judge_evidence import Evidence, Gatherer
 from app.answer.judge_model import Model, load_model
 from app.answer.judge_vectors import Vectors
-from app.answer.markers import drop_dangling, extract_markers, is_framing, plain, split_answer
+from app.answer.markers import (
+    drop_dangling,
+    extract_markers,
+    is_framing,
+    plain,
+    split_answer,
+    strip_markers,
+)
+from ingest.names import proper_names
 from ingest.text import sentence_spans
 
 __all__ = ["CitationCheck", "Judge", "Verdict", "decide", "is_framing"]
@@ -68,6 +76,13 @@ def decide(ev: Evidence, model: Model) -> Verdict:
     if score < model.threshold:
         return Verdict(False, [], f"content not supported (log-odds {score:.2f})")
     return Verdict(True, [], "numbers, names, negation and content supported")
+
+
+def _without_names(text: str) -> str:
+    """The text with its proper names left out (the claim's content, to match passages by)."""
+    for name in sorted(proper_names(text), key=len, reverse=True):
+        text = text.replace(name, " ")
+    return " ".join(text.split()) or text
 
 
 class Judge:
@@ -117,24 +132,31 @@ class Judge:
         return verdict
 
     def attribute(self, answer: str, passages: Sequence[str], tries: int = 2) -> str:
-        """Cite, for each factual sentence that cites nothing, a passage that supports it.
+        """Cite, for each factual sentence that cites nothing or cites passages that do not
+        support it, a passage that does.
 
-        The ``tries`` passages holding the sentences most similar to it are judged in turn; the
-        first that supports it alone is cited after it. A sentence none supports stays uncited
-        (and so unsupported), and so does one left unfinished (a stream cut short). A model that
-        states a fact but forgets its marker keeps its sentence only when the check passes, as
-        if it had cited that passage.
+        The ``tries`` passages holding the sentences most similar to it (more similar than any it
+        cites) are judged in turn; the first that supports it alone is cited in place of its
+        markers. A sentence none supports
+        keeps its markers (or none, and so stays unsupported), and so does one left unfinished
+        (a stream cut short). A model that states a fact but forgets its marker, or writes [3]
+        for [1], keeps its sentence only when the check passes, as if it had cited that passage.
         """
         units = [[p[a:b] for a, b in sentence_spans(p)] or [p] for p in passages]
         out = answer
         for sentence in split_answer(answer):
             claim = plain(sentence).strip()
-            if extract_markers(sentence) or is_framing(sentence) or not _FINISHED.search(claim):
+            if is_framing(sentence) or not _FINISHED.search(claim):
                 continue
-            best = [float(self.vectors.sims(claim, texts).max()) for texts in units]
+            cited = [n for n in dict.fromkeys(extract_markers(sentence)) if 0 < n <= len(passages)]
+            if cited and self.judge(sentence, [passages[n - 1] for n in cited]).supported:
+                continue
+            blind = _without_names(claim)  # a name must not pull the sentence to a passage
+            best = [float(self.vectors.sims(blind, texts).max()) for texts in units]
+            floor = max((best[n - 1] for n in cited), default=-1.0)  # a better match than those
             for k in sorted(range(len(passages)), key=lambda j: -best[j])[:tries]:
-                if self.judge(sentence, [passages[k]]).supported:
-                    out = out.replace(sentence, f"{sentence} [{k + 1}]", 1)
+                if best[k] > floor and self.judge(sentence, [passages[k]]).supported:
+                    out = out.replace(sentence, f"{strip_markers(sentence)} [{k + 1}]", 1)
                     break
         return out
 
