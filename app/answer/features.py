@@ -20,7 +20,7 @@ from app.answer.evidence import Candidate
 from app.answer.query import Query
 from ingest.facts import TextFacts, text_facts
 from ingest.numbers import Fact, facts_match
-from ingest.terms import cognate_keys, cognate_set, stem, term_set, words
+from ingest.terms import cognate_keys, cognate_set, role_keys, stem, term_set, words
 
 FEATURES: tuple[str, ...] = (
     "dense",
@@ -36,6 +36,8 @@ FEATURES: tuple[str, ...] = (
     "prev_lex",
     "cognates",
     "cognates_ctx",
+    "role",
+    "role_ctx",
     "anaphor",
     "names",
     "names_ctx",
@@ -156,6 +158,8 @@ class _Window(NamedTuple):
     words: frozenset[str]
     cognates: frozenset[str]
     window_cognates: frozenset[str]
+    roles: frozenset[str]
+    window_roles: frozenset[str]
     numbers: tuple[Fact, ...]
     anaphor: bool
     next_enumerates: bool
@@ -183,6 +187,8 @@ def _window(c: Candidate) -> _Window:
         words=facts.words.union(*(f.words for f in near)),
         cognates=cognates,
         window_cognates=cognates.union(*(cognate_set(doc.texts[j]) for j in around)),
+        roles=role_keys(text),
+        window_roles=role_keys(text).union(*(role_keys(doc.texts[j]) for j in around)),
         numbers=facts.numbers + tuple(x for f in near for x in f.numbers),
         anaphor=bool(_ANAPHOR.search(text)),
         next_enumerates=nxt is not None and _shape(doc.texts[nxt])[0],
@@ -231,6 +237,11 @@ def _cognates(groups: Sequence[frozenset[str]], keys: frozenset[str]) -> float:
     return sum(bool(g & keys) for g in groups) / len(groups)
 
 
+def _share(asked: frozenset[str], found: frozenset[str]) -> float:
+    """Share of the asked roles (or other keys) found; 0 when none is asked."""
+    return len(asked & found) / len(asked) if asked else 0.0
+
+
 def _numbers_ok(query: Query, pool: Sequence[Fact]) -> float:
     if not query.numbers:
         return 0.0
@@ -262,6 +273,7 @@ def featurize(query: Query, vector: Sequence[float], cands: Sequence[Candidate])
     coverage_without_names = _Coverage(query, idf, name_terms)
     asked_keys = [cognate_keys(w) for w in dict.fromkeys(words(query.text))]
     asked_keys = [g for g in asked_keys if g]
+    asked_roles = role_keys(query.text)
     rows = []
     for k, c in enumerate(cands):
         own_sims, window_sims = sims[c.doc.doc_id]
@@ -292,6 +304,8 @@ def featurize(query: Query, vector: Sequence[float], cands: Sequence[Candidate])
                 prev_lex,
                 _cognates(asked_keys, w.cognates),
                 _cognates(asked_keys, w.window_cognates),
+                _share(asked_roles, w.roles),
+                _share(asked_roles, w.window_roles),
                 float(w.anaphor),
                 _names_share(query, facts.words),
                 names_ctx,

@@ -46,6 +46,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "neighbours": ("prev_dense", "next_dense", "prev_lex", "anaphor"),
     "lexical overlap": ("lex", "lex_gap", "lex_words", "lex_ctx"),
     "cognates": ("cognates", "cognates_ctx"),
+    "roles": ("role", "role_ctx"),
     "names and numbers": ("names", "names_ctx", "numbers"),
     "answer type and units": (
         "type_fit",
