@@ -229,6 +229,9 @@ _ROLE_WORDS: dict[str, str] = {
     ),  # fmt: skip
 }
 _ROLE_PHRASES = {
+    "president director": "director",
+    "presiden direktur": "director",
+    "direktur utama": "director",
     "juru bicara": "spokesperson",
     "kuasa hukum": "lawyer",
     "wali kota": "mayor",
@@ -242,4 +245,5 @@ def role_keys(text: str) -> frozenset[str]:
     """The roles a text names, by their key in both languages ("Ketua koperasi" -> "lead")."""
     low = text.lower()
     found = {_ROLE_PHRASES[m] for m in _ROLE_PHRASE.findall(low)}
-    return frozenset(found | {_ROLE_WORDS[w] for w in _words(low) if w in _ROLE_WORDS})
+    rest = _ROLE_PHRASE.sub(" ", low)
+    return frozenset(found | {_ROLE_WORDS[w] for w in _words(rest) if w in _ROLE_WORDS})

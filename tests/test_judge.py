@@ -426,3 +426,15 @@ def test_negation_counts_denying_verbs_and_skips_idioms() -> None:
     assert not negated("Pembeli harus tinggal di sana paling tidak dua tahun.")
     assert not negated("Tak lama kemudian, hujan turun.")
     assert not negated("The council approved the plan.")
+
+
+def test_a_role_the_passage_gives_someone_else_fails(lexical: Judge) -> None:
+    passage = ["OpenAI president Greg Brockman voiced a similar view on Tuesday."]
+    wrong = lexical.judge("The chief executive of OpenAI, Greg Brockman, voiced a view.", passage)
+    assert not wrong.supported and wrong.reason == "the passage gives another role"
+    assert (
+        "another role" not in lexical.judge("Presiden OpenAI Greg Brockman setuju.", passage).reason
+    )
+    indonesian = ["Direktur Utama PT Jati, Handoko Susilo, menyebut permintaan melemah."]
+    claim = "President director Handoko Susilo said demand weakened."
+    assert "another role" not in lexical.judge(claim, indonesian).reason

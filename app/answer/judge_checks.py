@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from app.answer.claim_text import Unit, directions, negated, slot_rival
 from ingest.names import name_occurs
 from ingest.numbers import facts_match
+from ingest.terms import role_keys
 
 Failure = tuple[str, str]
 NameMatch = Callable[[str, Sequence[Unit], str], bool]  # (name, units, claim language)
@@ -137,4 +138,23 @@ def check_direction(al: Alignment, units: Sequence[Unit], segment: Unit | None) 
         other = theirs.get(axis)
         if other and not (sides & other if not flip else sides & {-s for s in other}):
             return [("the passage states the opposite direction", al.claim.text)]
+    return []
+
+
+# Roles too loose to tell apart across a paraphrase ("led by chemist X" ~ "ahli kimia X").
+_GENERIC_ROLES = frozenset({"lead", "expert", "researcher"})
+
+
+def check_roles(al: Alignment, units: Sequence[Unit]) -> list[Failure]:
+    """A role the claim gives ("chief executive", "ketua") that its support region does not,
+    where the region gives roles of its own ("president"): in either language."""
+    mine = role_keys(al.claim.text) - _GENERIC_ROLES
+    if not mine:
+        return []
+    theirs = frozenset().union(*(role_keys(units[j].text) for j in al.region))
+    theirs |= frozenset().union(
+        *(role_keys(units[j].text) for j in range(al.span[0], al.span[1] + 1))
+    )
+    if theirs and not mine <= theirs:
+        return [("the passage gives another role", al.claim.text)]
     return []

@@ -36,6 +36,7 @@ from app.answer.judge_checks import (
     check_negation,
     check_numbers,
     check_presence,
+    check_roles,
     check_slots,
 )
 from app.answer.judge_vectors import Vectors
@@ -141,6 +142,7 @@ class Gatherer:
             segment = self._segment(al)
             ev.failures += check_negation(al, units, segment)
             ev.failures += check_direction(al, units, segment)
+            ev.failures += check_roles(al, units)
         ev.features = self._features(aligned, units)
         return ev
 
