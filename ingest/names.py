@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from ingest.numbers import MONTH_WORD, WEEKDAYS
 from ingest.terms import all_stopwords
@@ -129,6 +129,7 @@ def _syllables_in(word: str, tokens: Sequence[str]) -> bool:
     if len(word) < 5 or not word.isalpha():
         return False
 
+    @cache  # each (letter, token) state once: linear in the text
     def rest(at: int, i: int) -> bool:
         if at == len(word):
             return True
