@@ -137,10 +137,10 @@ class Judge:
 
         The ``tries`` passages holding the sentences most similar to it (more similar than any it
         cites) are judged in turn; the first that supports it alone is cited in place of its
-        markers. A sentence none supports
-        keeps its markers (or none, and so stays unsupported), and so does one left unfinished
-        (a stream cut short). A model that states a fact but forgets its marker, or writes [3]
-        for [1], keeps its sentence only when the check passes, as if it had cited that passage.
+        markers. A sentence none supports keeps its markers (or none, and so stays unsupported),
+        and so does one left unfinished (a stream cut short). A model that states a fact but
+        forgets its marker, or writes [3] for [1], keeps its sentence only when the check
+        passes, as if it had cited that passage.
         """
         units = [[p[a:b] for a, b in sentence_spans(p)] or [p] for p in passages]
         out = answer

@@ -151,10 +151,8 @@ def check_roles(al: Alignment, units: Sequence[Unit]) -> list[Failure]:
     mine = role_keys(al.claim.text) - _GENERIC_ROLES
     if not mine:
         return []
-    theirs = frozenset().union(*(role_keys(units[j].text) for j in al.region))
-    theirs |= frozenset().union(
-        *(role_keys(units[j].text) for j in range(al.span[0], al.span[1] + 1))
-    )
+    near = {*al.region, *range(al.span[0], al.span[1] + 1)}
+    theirs = frozenset().union(*(role_keys(units[j].text) for j in near))
     if theirs and not mine <= theirs:
         return [("the passage gives another role", al.claim.text)]
     return []
