@@ -152,7 +152,7 @@ def check_roles(al: Alignment, units: Sequence[Unit]) -> list[Failure]:
     if not mine:
         return []
     near = {*al.region, *range(al.span[0], al.span[1] + 1)}
-    theirs = frozenset().union(*(role_keys(units[j].text) for j in near))
+    theirs = frozenset().union(*(role_keys(units[j].text) for j in near)) - _GENERIC_ROLES
     if theirs and not mine <= theirs:
         return [("the passage gives another role", al.claim.text)]
     return []
