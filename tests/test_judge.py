@@ -399,6 +399,19 @@ def test_attribute_cites_the_passage_that_supports_an_uncited_sentence(lexical: 
     assert lexical.attribute(wrong + " [2]", passages) == wrong + " [2]"  # kept, and fails
 
 
+def test_attribute_cites_a_passage_for_each_side_of_a_comparison(lexical: Judge) -> None:
+    passages = [
+        "Pelabuhan Teluk Biru dibuka kembali pada Senin setelah badai.",
+        "Harga ikan tongkol di pasar Teluk Biru naik menjadi Rp 40.000 per kilogram.",
+        "Di pasar Teluk Merah, harga ikan cakalang turun menjadi Rp 25.000 per kilogram.",
+    ]
+    side = "Harga tongkol di Teluk Biru naik menjadi Rp 40.000 per kilogram, sedangkan harga "
+    both = side + "cakalang di Teluk Merah turun menjadi Rp 25.000 per kilogram."
+    assert lexical.attribute(both, passages) == f"{both} [2][3]"
+    one_wrong = side + "cakalang di Teluk Merah turun menjadi Rp 20.000 per kilogram."
+    assert lexical.attribute(one_wrong, passages) == one_wrong  # each side must hold
+
+
 def test_a_verdict_is_reached_once_per_sentence_and_passages(lexical: Judge) -> None:
     calls: list[str] = []
     gather = lexical._gatherer.evidence

@@ -46,6 +46,10 @@ from ingest.text import sentence_spans
 __all__ = ["CitationCheck", "Judge", "Verdict", "decide", "is_framing"]
 
 _FINISHED = re.compile(r"[.!?…][\"'”’)\]]*$")  # a sentence that ends as sentences do
+# Closed class: where a sentence sets one claim beside another ("…, while …", "…; …").
+_CONTRAST = re.compile(
+    r"\s*(?:;|,\s*(?:while|whereas|but|sedangkan|sementara|namun|tetapi|tapi)\b)\s*", re.I
+)
 
 
 @dataclass
@@ -140,7 +144,8 @@ class Judge:
         markers. A sentence none supports keeps its markers (or none, and so stays unsupported),
         and so does one left unfinished (a stream cut short). A model that states a fact but
         forgets its marker, or writes [3] for [1], keeps its sentence only when the check
-        passes, as if it had cited that passage.
+        passes, as if it had cited that passage. A sentence that sets two claims side by side
+        ("A expects x, while B expects y") may cite one passage for each (see ``_sources``).
         """
         units = [[p[a:b] for a, b in sentence_spans(p)] or [p] for p in passages]
         out = answer
@@ -151,14 +156,50 @@ class Judge:
             cited = [n for n in dict.fromkeys(extract_markers(sentence)) if 0 < n <= len(passages)]
             if cited and self.judge(sentence, [passages[n - 1] for n in cited]).supported:
                 continue
-            blind = _without_names(claim)  # a name must not pull the sentence to a passage
-            best = [float(self.vectors.sims(blind, texts).max()) for texts in units]
-            floor = max((best[n - 1] for n in cited), default=-1.0)  # a better match than those
-            for k in sorted(range(len(passages)), key=lambda j: -best[j])[:tries]:
-                if best[k] > floor and self.judge(sentence, [passages[k]]).supported:
-                    out = out.replace(sentence, f"{strip_markers(sentence)} [{k + 1}]", 1)
-                    break
+            found = self._source(claim, passages, units, cited, tries)
+            if found is None:
+                found = self._sources(claim, passages, units, tries)
+            if found:
+                marks = "".join(f"[{k + 1}]" for k in found)
+                out = out.replace(sentence, f"{strip_markers(sentence)} {marks}", 1)
         return out
+
+    def _source(
+        self,
+        claim: str,
+        passages: Sequence[str],
+        units: Sequence[Sequence[str]],
+        cited: Sequence[int] = (),
+        tries: int = 2,
+    ) -> list[int] | None:
+        """The passage (index) that supports ``claim`` alone: of the ``tries`` holding the
+        sentences most similar to it, and more similar than any of the ``cited`` ones."""
+        blind = _without_names(claim)  # a name must not pull the sentence to a passage
+        best = [float(self.vectors.sims(blind, texts).max()) for texts in units]
+        floor = max((best[n - 1] for n in cited), default=-1.0)  # a better match than those
+        for k in sorted(range(len(passages)), key=lambda j: -best[j])[:tries]:
+            if best[k] > floor and self.judge(claim, [passages[k]]).supported:
+                return [k]
+        return None
+
+    def _sources(
+        self, claim: str, passages: Sequence[str], units: Sequence[Sequence[str]], tries: int
+    ) -> list[int] | None:
+        """For a sentence that sets two claims side by side ("A does x, while B does y"), the
+        passages that support each of its halves alone, when every half has one and the whole
+        passes against them together."""
+        halves = [h for h in _CONTRAST.split(claim) if h.strip()]
+        if len(halves) < 2:
+            return None
+        found: list[int] = []
+        for half in halves:
+            k = self._source(half.strip(" ,;"), passages, units, tries=tries)
+            if k is None:
+                return None
+            found += [j for j in k if j not in found]
+        if len(found) < 2 or not self.judge(claim, [passages[j] for j in found]).supported:
+            return None
+        return sorted(found)
 
     def judge_answer(self, answer: str, passages: Sequence[str]) -> tuple[str, list[str]]:
         """Drop dangling markers and judge every sentence against the passages it cites.
