@@ -14,6 +14,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 import prompts
 from app.answer.engine import Draft, Engine
 from app.answer.evidence import passage_of
+from app.answer.features import type_fit
 from app.answer.judge import Judge
 from app.answer.markers import (
     extract_markers,
@@ -28,6 +29,7 @@ from app.llm import CHARS_PER_TOKEN
 from app.retrieve import HybridRetriever
 from app.sanitize import plain_text
 from app.types import Answer, Ask, Citation, Passage
+from ingest.facts import text_facts
 from ingest.terms import term_set
 from ingest.text import detect_language, sentence_spans
 
@@ -154,12 +156,17 @@ def other_language(sentence: str, lang: str) -> bool:
 
 
 def addresses(question: str, answer: str) -> bool:
-    """Whether an answer touches the question at all: one of its words, in either language."""
-    wanted = parse_query(question).terms
-    if not wanted:
+    """Whether an answer touches the question at all: one of its words, in either language,
+    and — when the question asks for a number, a date or a name — one of those beyond what the
+    question itself states ("how far did the bus stray?" is not answered without a distance)."""
+    query = parse_query(question)
+    text = strip_markers(answer)
+    if query.expects not in ("", "reason") and not type_fit(query, text_facts(text)):
+        return False
+    if not query.terms:
         return True
-    found = _both_terms(strip_markers(answer))
-    return any(group & found for group in wanted)
+    found = _both_terms(text)
+    return any(group & found for group in query.terms)
 
 
 class AnswerService:
@@ -379,26 +386,57 @@ class AnswerService:
         extractive: Answer,
         on_token: TokenCallback | None,
     ) -> Answer:
+        """The model's verified answer; when it declines or none of its sentences holds, one
+        more try on the passages the engine's answer cites (a small model reading fewer
+        passages mixes them up less), unstreamed; else the extractive answer with a notice."""
         from app.llm import estimate_tokens
 
         messages = self._messages(question, passages, lang)
+        result, kind, why = self._attempt(messages, question, passages, lang, extractive, on_token)
+        tokens = {"prompt_tokens": float(estimate_tokens(messages))}
+        focus = self._focus(passages, extractive)
+        if result is None and kind in ("declined", "unsupported") and focus:
+            retry = self._messages(question, focus, lang)
+            result, _, _ = self._attempt(retry, question, focus, lang, extractive, None)
+            tokens["retry_prompt_tokens"] = float(estimate_tokens(retry))
+        result = result or self._fallback(extractive, kind, lang, why)
+        result.timings.update(tokens)
+        return result
+
+    def _attempt(
+        self,
+        messages: list[BaseMessage],
+        question: str,
+        passages: list[Passage],
+        lang: str,
+        extractive: Answer,
+        on_token: TokenCallback | None,
+    ) -> tuple[Answer | None, str, str]:
+        """One call of the model and the check of its answer: the verified (or repaired)
+        answer, or None with the kind of failure and why (for the fallback's notice)."""
         text, incomplete, error = self._call(messages, on_token)
         if error and not text.strip():
-            result = self._fallback(extractive, "fallback", lang, error)
-        else:
-            result = self._judge_llm(question, text, passages, lang)
-            if result.abstained and not extractive.abstained:
-                # the engine's calibrated rule found support the model did not see
-                result = self._fallback(extractive, "declined", lang, "")
-            elif result.unsupported:
-                repaired = self._repair(question, result, extractive, passages, lang)
-                kind = "cut" if incomplete else "unsupported"
-                result = repaired or self._fallback(extractive, kind, lang, error or "deadline")
-            if incomplete and result.answerer == "llm":
-                result.incomplete = True
-                result.notice = _NOTICE["incomplete"][lang].format(why=error or "deadline")
-        result.timings["prompt_tokens"] = float(estimate_tokens(messages))
-        return result
+            return None, "fallback", error
+        judged = self._judge_llm(question, text, passages, lang)
+        if judged.abstained and not extractive.abstained:
+            # the engine's calibrated rule found support the model did not see
+            return None, "declined", ""
+        result = judged
+        if judged.unsupported:
+            result = self._repair(question, judged, extractive, passages, lang)
+        if result is None:
+            return None, "cut" if incomplete else "unsupported", error or "deadline"
+        if incomplete:
+            result.incomplete = True
+            result.notice = _NOTICE["incomplete"][lang].format(why=error or "deadline")
+        return result, "", ""
+
+    @staticmethod
+    def _focus(passages: list[Passage], extractive: Answer) -> list[Passage]:
+        """The passages the extractive answer cites, when they are fewer than all."""
+        cited = {c.chunk_id for c in extractive.citations}
+        focus = [p for p in passages if p.chunk_id in cited]
+        return focus if 0 < len(focus) < len(passages) else []
 
     def _repair(
         self,

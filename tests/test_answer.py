@@ -13,7 +13,7 @@ from langchain_core.outputs import ChatGenerationChunk
 
 import prompts
 from app.constants import ABSTAIN_EN, ABSTAIN_ID
-from app.service import AnswerService, fence_passages
+from app.service import AnswerService, addresses, fence_passages
 from app.settings import Settings
 from app.types import Passage
 
@@ -129,6 +129,42 @@ def test_no_verified_model_sentence_falls_back_to_extractive(
     result = _service(settings, library, replies).ask("Kapan Anthropic impas?", answerer="llm")
     assert result.answerer == "extractive" and "2028" in result.answer
     assert result.notice and "ekstraktif" in result.notice
+
+
+def test_a_failed_answer_is_asked_once_more_on_the_cited_passages_only(
+    settings: Settings, library: MemoryLibrary
+) -> None:
+    replies = [
+        "Anthropic dimiliki Microsoft [1].",  # fails: no passage says so
+        "Anthropic menargetkan titik impas pada tahun 2028 [1].",
+    ]
+    service = _service(settings, library, replies)
+    result = service.ask("Kapan Anthropic diperkirakan mencapai titik impas?", answerer="llm")
+    assert result.answerer == "llm" and "2028" in result.answer and not result.notice
+    first, retry = service.chat_model.history  # type: ignore[attr-defined]
+    assert P_OPENAI[:40] in first[1].content and P_OPENAI[:40] not in retry[1].content
+    assert P_ANTHROPIC[:40] in retry[1].content
+    assert result.timings["retry_prompt_tokens"] < result.timings["prompt_tokens"]
+
+
+def test_a_declining_model_is_asked_once_more_then_the_quotes_are_shown(
+    settings: Settings, library: MemoryLibrary
+) -> None:
+    service = _service(settings, library, [ABSTAIN_ID, ABSTAIN_ID])
+    result = service.ask("Kapan Anthropic diperkirakan mencapai titik impas?", answerer="llm")
+    assert result.answerer == "extractive" and "2028" in result.answer
+    assert result.notice and "tidak menemukan jawaban" in result.notice
+    assert len(service.chat_model.history) == 2  # type: ignore[attr-defined]
+
+
+def test_an_answer_to_a_typed_question_must_hold_that_kind_of_thing() -> None:
+    question = "Berapa kilometer bus wisata itu tersesat?"
+    assert not addresses(question, "Bus wisata itu tersesat karena sopirnya salah membaca peta.")
+    assert addresses(question, "Bus wisata itu tersesat sejauh 120 kilometer [1].")
+    assert not addresses("When will Anthropic break even?", "Anthropic will break even.")
+    assert addresses("When will Anthropic break even?", "Anthropic expects it in 2028.")
+    assert addresses("Why did Anthropic avoid video?", "Anthropic avoided video generation.")
+    assert not addresses("Kapan Anthropic impas?", "Harga kopi naik pada 2024.")  # off topic
 
 
 def test_llm_missing_citation_is_attributed_when_a_passage_supports_it(
