@@ -7,8 +7,6 @@ cached entry never goes stale).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from app.lru import LRU
 from app.types import Passage
 from ingest.names import name_words
 from ingest.terms import words
@@ -92,21 +91,17 @@ class StoredSentences:
         self.store = store
         self.embeddings = embeddings
         self.max_docs = max_docs
-        self._cache: OrderedDict[str, DocSentences] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache: LRU[str, DocSentences] = LRU(max_docs)
 
     def clear(self) -> None:
         """Forget every cached document (the store changed under us)."""
-        with self._lock:
-            self._cache.clear()
+        self._cache.clear()
 
     def get(self, passages: Sequence[Passage]) -> dict[str, DocSentences]:
         """The sentences of every document the passages come from."""
         meta = {p.doc_id: p for p in passages}
-        with self._lock:
-            out = {d: self._cache[d] for d in meta if d in self._cache}
-            for d in out:
-                self._cache.move_to_end(d)
+        cached = self._cache.get_many(list(meta))
+        out = {d: doc for d, doc in zip(meta, cached, strict=True) if doc is not None}
         missing = [d for d in meta if d not in out]
         if missing:
             rows = self.store.get_sentences(missing)
@@ -120,11 +115,7 @@ class StoredSentences:
                     out[doc_id] = DocSentences(doc_id, p.lang, p.title, texts, spans, vectors)
                 else:
                     out[doc_id] = self._embed_now(doc_id, p)
-            with self._lock:
-                for doc_id in missing:
-                    self._cache[doc_id] = out[doc_id]
-                while len(self._cache) > self.max_docs:
-                    self._cache.popitem(last=False)
+            self._cache.put_many((d, out[d]) for d in missing)
         return out
 
     def _embed_now(self, doc_id: str, passage: Passage) -> DocSentences:

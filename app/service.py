@@ -421,9 +421,11 @@ class AnswerService:
         if judged.abstained and not extractive.abstained:
             # the engine's calibrated rule found support the model did not see
             return None, "declined", ""
-        result = judged
-        if judged.unsupported:
-            result = self._repair(question, judged, extractive, passages, lang)
+        result = (
+            self._repair(question, judged, extractive, passages, lang)
+            if judged.unsupported
+            else judged
+        )
         if result is None:
             return None, "cut" if incomplete else "unsupported", error or "deadline"
         if incomplete:

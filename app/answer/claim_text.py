@@ -134,6 +134,14 @@ def title_in(text: str, name: str) -> bool:
     return full is not None and full in " ".join(words(text))
 
 
+def without_names(text: str, names: Sequence[str]) -> str:
+    """The text with these names left out: the claim's content, to find where it is without
+    letting a name pull it to a passage that merely mentions someone."""
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, " ")
+    return re.sub(r"\s+([,.;:])", r"\1", re.sub(r"\s{2,}", " ", text)).strip(" ,")
+
+
 def read(text: str, lang: str, known: frozenset[str], passage: int = 0) -> Unit:
     """A unit with its names, numbers and weekdays."""
     return Unit(text, lang, names_of(text, known), all_number_mentions(text), passage,

@@ -177,6 +177,7 @@ def _window(c: Candidate) -> _Window:
     near = [text_facts(doc.texts[j], doc.known_names) for j in around]
     terms = term_set(text, doc.lang)
     cognates = cognate_set(text)
+    roles = role_keys(text)
     window = _Window(
         facts=facts,
         near=tuple((f, _shape(doc.texts[j])[1]) for f, j in zip(near, around, strict=True)),
@@ -187,8 +188,8 @@ def _window(c: Candidate) -> _Window:
         words=facts.words.union(*(f.words for f in near)),
         cognates=cognates,
         window_cognates=cognates.union(*(cognate_set(doc.texts[j]) for j in around)),
-        roles=role_keys(text),
-        window_roles=role_keys(text).union(*(role_keys(doc.texts[j]) for j in around)),
+        roles=roles,
+        window_roles=roles.union(*(role_keys(doc.texts[j]) for j in around)),
         numbers=facts.numbers + tuple(x for f in near for x in f.numbers),
         anaphor=bool(_ANAPHOR.search(text)),
         next_enumerates=nxt is not None and _shape(doc.texts[nxt])[0],

@@ -22,13 +22,12 @@ citing a passage in the other language usually fails.
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from langchain_core.embeddings import Embeddings
 
+from app.answer.claim_text import without_names
 from app.answer.judge_evidence import Evidence, Gatherer
 from app.answer.judge_model import Model, load_model
 from app.answer.judge_vectors import Vectors
@@ -40,6 +39,7 @@ from app.answer.markers import (
     split_answer,
     strip_markers,
 )
+from app.lru import LRU
 from ingest.names import proper_names
 from ingest.text import sentence_spans
 
@@ -82,13 +82,6 @@ def decide(ev: Evidence, model: Model) -> Verdict:
     return Verdict(True, [], "numbers, names, negation and content supported")
 
 
-def _without_names(text: str) -> str:
-    """The text with its proper names left out (the claim's content, to match passages by)."""
-    for name in sorted(proper_names(text), key=len, reverse=True):
-        text = text.replace(name, " ")
-    return " ".join(text.split()) or text
-
-
 class Judge:
     """Judges answer sentences against the passages they cite.
 
@@ -112,9 +105,7 @@ class Judge:
         self._gatherer = Gatherer(self.vectors, self.model.params)
         # verdicts by (sentence without markers, passages): attributing a sentence and then
         # checking the answer it joined judge the same pair
-        self._verdicts: OrderedDict[tuple[str, tuple[str, ...]], Verdict] = OrderedDict()
-        self._verdicts_size = cache_size
-        self._lock = threading.Lock()
+        self._verdicts: LRU[tuple[str, tuple[str, ...]], Verdict] = LRU(cache_size)
 
     def evidence(self, sentence: str, passages: Sequence[str]) -> Evidence:
         """The exact failures and content features of ``sentence`` against ``passages``."""
@@ -123,16 +114,10 @@ class Judge:
     def judge(self, sentence: str, passages: Sequence[str]) -> Verdict:
         """Whether the cited ``passages`` support ``sentence`` (markers and markdown ignored)."""
         key = (plain(sentence), tuple(passages))
-        with self._lock:
-            found = self._verdicts.get(key)
-            if found is not None:
-                self._verdicts.move_to_end(key)
-                return found
-        verdict = decide(self.evidence(sentence, passages), self.model)
-        with self._lock:
-            self._verdicts[key] = verdict
-            if len(self._verdicts) > self._verdicts_size:
-                self._verdicts.popitem(last=False)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = decide(self.evidence(sentence, passages), self.model)
+            self._verdicts.put(key, verdict)
         return verdict
 
     def attribute(self, answer: str, passages: Sequence[str], tries: int = 2) -> str:
@@ -174,7 +159,7 @@ class Judge:
     ) -> list[int] | None:
         """The passage (index) that supports ``claim`` alone: of the ``tries`` holding the
         sentences most similar to it, and more similar than any of the ``cited`` ones."""
-        blind = _without_names(claim)  # a name must not pull the sentence to a passage
+        blind = without_names(claim, proper_names(claim)) or claim
         best = [float(self.vectors.sims(blind, texts).max()) for texts in units]
         floor = max((best[n - 1] for n in cited), default=-1.0)  # a better match than those
         for k in sorted(range(len(passages)), key=lambda j: -best[j])[:tries]:

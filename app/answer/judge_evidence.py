@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.answer.claim_text import Unit, norm, read, split_clauses, title_in
+from app.answer.claim_text import Unit, norm, read, split_clauses, title_in, without_names
 from app.answer.judge_checks import (
     Alignment,
     Failure,
@@ -82,10 +82,7 @@ class Evidence:
 
 def _blind(claim: Unit) -> Unit:
     """The claim without its names, to find where its content is without them."""
-    text = claim.text
-    for name in sorted(claim.names, key=len, reverse=True):
-        text = text.replace(name, " ")
-    text = re.sub(r"\s+([,.;:])", r"\1", re.sub(r"\s{2,}", " ", text)).strip(" ,")
+    text = without_names(claim.text, claim.names)
     return Unit(text, claim.lang, [], claim.facts, part=claim.part)
 
 

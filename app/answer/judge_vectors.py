@@ -9,13 +9,12 @@ the passages; the passage's names are cached).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from app.lru import LRU
 from ingest.terms import query_terms, term_set
 
 
@@ -30,9 +29,7 @@ class Vectors:
 
     def __init__(self, embeddings: Embeddings | None, cache_size: int = 8192) -> None:
         self.embeddings = embeddings
-        self._cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-        self._size = cache_size
-        self._lock = threading.Lock()
+        self._cache: LRU[tuple[str, str], np.ndarray] = LRU(cache_size)
 
     @property
     def dense(self) -> bool:
@@ -41,35 +38,28 @@ class Vectors:
 
     def prepare(self, texts: Iterable[str], role: str = "passage") -> None:
         """Embed the texts not cached yet: passages in one call, queries one by one."""
-        if self.embeddings is None:
-            return
-        with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if (role, t) not in self._cache]
-        if not missing:
-            return
-        if role == "query":
-            raw = [self.embeddings.embed_query(t) for t in missing]
-        else:
-            raw = self.embeddings.embed_documents(missing)
-        fresh = np.asarray(raw, dtype=np.float32)
-        fresh /= np.maximum(np.linalg.norm(fresh, axis=1, keepdims=True), 1e-12)
-        with self._lock:
-            for text, vec in zip(missing, fresh, strict=True):
-                self._cache[(role, text)] = vec
-            while len(self._cache) > self._size:
-                self._cache.popitem(last=False)
+        if self.embeddings is not None:
+            self.get(list(dict.fromkeys(texts)), role)
 
     def get(self, texts: Sequence[str], role: str = "passage") -> np.ndarray:
         """The embeddings of ``texts`` (one row each) in ``role``, embedding any not cached."""
-        keys = [(role, t) for t in texts]
-        for _ in range(2):  # a second round if a concurrent request dropped some
-            with self._lock:
-                missing = [t for r, t in keys if (r, t) not in self._cache]
-            self.prepare(missing, role)
-        with self._lock:
-            for k in keys:
-                self._cache.move_to_end(k)
-            return np.vstack([self._cache[k] for k in keys])
+        if self.embeddings is None:
+            raise ValueError("the lexical judge has no embeddings")
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        cached = self._cache.get_many([(role, t) for t in texts])
+        found = {t: row for t, row in zip(texts, cached, strict=True) if row is not None}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            if role == "query":
+                raw = [self.embeddings.embed_query(t) for t in missing]
+            else:
+                raw = self.embeddings.embed_documents(missing)
+            fresh = np.asarray(raw, dtype=np.float32)
+            fresh /= np.maximum(np.linalg.norm(fresh, axis=1, keepdims=True), 1e-12)
+            found.update(zip(missing, fresh, strict=True))
+            self._cache.put_many(((role, t), found[t]) for t in missing)
+        return np.vstack([found[t] for t in texts])
 
     def sims(self, claim: str, texts: Sequence[str]) -> np.ndarray:
         """Similarity of ``claim`` to each text: cosine, or the share of shared words."""
