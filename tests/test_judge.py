@@ -381,6 +381,19 @@ def test_holdout_rates(judge: Judge) -> None:
     assert false_rate >= 0.86, f"perturbation rejection rate {false_rate:.3f}"
 
 
+def test_a_word_negated_by_its_prefix_must_stay_negated(lexical: Judge) -> None:
+    passage = "Pembayaran parkir hanya bisa dilakukan secara nontunai melalui kartu elektronik."
+    same = "Pembayaran parkir hanya dapat dilakukan secara nontunai, lewat kartu elektronik."
+    assert lexical.judge(same, [passage]).supported
+    flipped = "Pembayaran parkir dapat dilakukan secara tunai, selain lewat kartu elektronik."
+    verdict = lexical.judge(flipped, [passage])
+    assert not verdict.supported and verdict.missing == ["tunai"]
+    english = "Parking can only be paid by non-cash means, with an electronic card."
+    assert not lexical.judge(
+        "Parking can be paid in cash, with an electronic card.", [english]
+    ).supported
+
+
 def test_attribute_cites_the_passage_that_supports_an_uncited_sentence(lexical: Judge) -> None:
     passages = [
         "Pelabuhan Teluk Biru dibuka kembali pada Senin setelah badai.",

@@ -8,13 +8,14 @@ better (the span), and the best sentence's closer neighbour (the region). A fail
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.answer.claim_text import Unit, directions, negated, slot_rival
 from ingest.names import name_occurs
 from ingest.numbers import facts_match
-from ingest.terms import role_keys
+from ingest.terms import role_keys, words
 
 Failure = tuple[str, str]
 NameMatch = Callable[[str, Sequence[Unit], str], bool]  # (name, units, claim language)
@@ -139,6 +140,26 @@ def check_direction(al: Alignment, units: Sequence[Unit], segment: Unit | None) 
         if other and not (sides & other if not flip else sides & {-s for s in other}):
             return [("the passage states the opposite direction", al.claim.text)]
     return []
+
+
+# A word negated by its prefix ("nontunai", "non-cash"); not "nonetheless", "nonstop".
+_NON = re.compile(r"(?i)\bnon-?(?!etheless|stop|sense)([^\W\d_]{4,})")
+
+
+def _prefix_negated(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The words of a text, and the words it negates by prefix ("nontunai" -> "tunai")."""
+    negated = frozenset(m.group(1).lower() for m in _NON.finditer(text))
+    return frozenset(w.lower() for w in words(text)), negated
+
+
+def check_prefix_negation(al: Alignment, units: Sequence[Unit]) -> list[Failure]:
+    """A word the claim states bare where its support region negates it by prefix ("tunai"
+    against "nontunai"), or the other way round: only that word, whatever the clause says."""
+    mine, mine_non = _prefix_negated(al.claim.text)
+    region = " ".join(units[j].text for j in {*al.region, *range(al.span[0], al.span[1] + 1)})
+    theirs, theirs_non = _prefix_negated(region)
+    flipped = (theirs_non & mine) - mine_non or (mine_non & theirs) - theirs_non
+    return [("the passage negates the word", w) for w in sorted(flipped)]
 
 
 # Roles too loose to tell apart across a paraphrase ("led by chemist X" ~ "ahli kimia X").

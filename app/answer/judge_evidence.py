@@ -35,6 +35,7 @@ from app.answer.judge_checks import (
     check_names,
     check_negation,
     check_numbers,
+    check_prefix_negation,
     check_presence,
     check_roles,
     check_slots,
@@ -140,6 +141,7 @@ class Gatherer:
             ev.failures += check_negation(al, units, segment)
             ev.failures += check_direction(al, units, segment)
             ev.failures += check_roles(al, units)
+            ev.failures += check_prefix_negation(al, units)
         ev.features = self._features(aligned, units)
         return ev
 
