@@ -160,6 +160,13 @@ def test_a_name_swapped_into_a_copied_sentence_fails(lexical: Judge) -> None:
     claim = "Hyundai said it would keep focusing on hybrid models in Indonesia."
     verdict = lexical.judge(claim, [EV])
     assert not verdict.supported and "toyota" in verdict.missing
+    passage = (
+        "Fair organiser Dewi Lestari said visitors spent about 2 billion rupiah at the stalls. "
+        "Local trader Bima Hartono said he would open on Sundays as well."
+    )
+    swapped = "Local trader Bima Hartono said visitors spent about 2 billion rupiah at the stalls."
+    verdict = lexical.judge(swapped, [passage])  # the speaker of the next sentence
+    assert not verdict.supported and "fair" in verdict.missing
 
 
 def test_name_forms_and_acronyms(lexical: Judge) -> None:

@@ -175,6 +175,8 @@ def slot_rival(claim: str, name: str, best: str) -> str | None:
     right = c[at + len(n)] if at + len(n) < len(c) else None
     lefts = [-1] if left is None else [j for j, w in enumerate(b) if w == left]
     rights = [len(b)] if right is None else [j for j, w in enumerate(b) if w == right]
+    if rights and not lefts:  # "owner X said" ~ "manager Y said": the words before the verb
+        lefts = [-1]
     gaps = [(r - a, a, r) for a in lefts for r in rights if a < r]
     if not gaps:
         return None
