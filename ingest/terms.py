@@ -200,8 +200,6 @@ def cognate_set(text: str) -> frozenset[str]:
 # Closed class: roles and titles people hold, one key for both languages ("ketua" ~ "chair",
 # "juru bicara" ~ "spokesperson"): a question asks for the holder of a role in one language
 # and the article names it in the other.
-TITLE_ACRONYMS = frozenset({"ceo", "cfo", "coo", "cto"})
-"""Roles written as acronyms ("CEO" ~ "chief executive"): titles, not names."""
 _ROLE_WORDS: dict[str, str] = {
     **dict.fromkeys(
         """kepala ketua pemimpin pimpinan memimpin dipimpin mengetuai diketuai komandan kapolres
@@ -212,7 +210,7 @@ _ROLE_WORDS: dict[str, str] = {
     **dict.fromkeys("jubir spokesperson spokesman spokeswoman".split(), "spokesperson"),
     **dict.fromkeys("wakil deputy vice".split(), "deputy"),
     **dict.fromkeys("direktur dirut director directors manajer manager".split(), "director"),
-    **{a: a for a in TITLE_ACRONYMS},
+    **dict.fromkeys("ceo".split(), "ceo"),
     **dict.fromkeys("presiden president".split(), "president"),
     **dict.fromkeys("menteri minister".split(), "minister"),
     **dict.fromkeys("walikota mayor".split(), "mayor"),
@@ -221,9 +219,7 @@ _ROLE_WORDS: dict[str, str] = {
     **dict.fromkeys("pelatih coach".split(), "coach"),
     **dict.fromkeys("kapten captain skipper".split(), "captain"),
     **dict.fromkeys("pemilik owner owners".split(), "owner"),
-    **dict.fromkeys(
-        "pendiri didirikan mendirikan founder founders founded cofounder".split(), "founder"
-    ),
+    **dict.fromkeys("pendiri didirikan mendirikan founder founders founded cofounder".split(), "founder"),
     **dict.fromkeys("hakim judge judges".split(), "judge"),
     **dict.fromkeys("jaksa prosecutor prosecutors".split(), "prosecutor"),
     **dict.fromkeys("pengacara advokat lawyer lawyers attorney".split(), "lawyer"),
@@ -240,9 +236,6 @@ _ROLE_PHRASES = {
     "kuasa hukum": "lawyer",
     "wali kota": "mayor",
     "chief executive": "ceo",
-    "chief financial": "cfo",
-    "chief operating": "coo",
-    "chief technology": "cto",
 }
 _ROLE_PHRASE = re.compile(r"\b(?:" + "|".join(_ROLE_PHRASES) + r")\b")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from app.answer.markers import ATTRIBUTION
 from ingest.names import proper_names
 from ingest.numbers import Fact, all_number_mentions, weekdays
-from ingest.terms import TITLE_ACRONYMS, has_negation, is_content, role_keys, words
+from ingest.terms import has_negation, is_content, words
 
 # Closed class: clause boundaries (commas, coordinators and subordinators of both languages).
 _JOINERS = (
@@ -41,6 +41,13 @@ _DENYING = re.compile(
     r"idden|idding)|ban(?:s|ned|ning)?|(?:men|di)?cegah|pencegahan|prevent(?:s|ed|ing)?|"
     r"(?:mem|di)?bantah|menampik|ditampik|menyangkal|disangkal|den(?:y|ies|ied|ying))\b"
 )
+# Closed class: title acronyms and the words they abbreviate ("CEO" ~ "chief executive").
+_TITLES = {
+    "ceo": "chief executive",
+    "cfo": "chief financial",
+    "coo": "chief operating",
+    "cto": "chief technology",
+}
 
 
 @dataclass
@@ -118,12 +125,13 @@ def negated(text: str) -> bool:
 
 def names_of(text: str, known: frozenset[str]) -> list[str]:
     """Proper names, title acronyms aside (they are checked with :func:`title_in`)."""
-    return [n for n in proper_names(text, known) if n.lower() not in TITLE_ACRONYMS]
+    return [n for n in proper_names(text, known) if n.lower() not in _TITLES]
 
 
 def title_in(text: str, name: str) -> bool:
     """Whether ``name`` is a title acronym written out in ``text`` ("chief executive")."""
-    return name.lower() in TITLE_ACRONYMS and role_keys(name) <= role_keys(text)
+    full = _TITLES.get(name.lower())
+    return full is not None and full in " ".join(words(text))
 
 
 def without_names(text: str, names: Sequence[str]) -> str:
