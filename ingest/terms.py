@@ -219,7 +219,7 @@ _ROLE_WORDS: dict[str, str] = {
     **dict.fromkeys("pelatih coach".split(), "coach"),
     **dict.fromkeys("kapten captain skipper".split(), "captain"),
     **dict.fromkeys("pemilik owner owners".split(), "owner"),
-    **dict.fromkeys("pendiri didirikan mendirikan founder founders founded cofounder".split(), "founder"),
+    **dict.fromkeys("pendiri founder founders".split(), "founder"),
     **dict.fromkeys("hakim judge judges".split(), "judge"),
     **dict.fromkeys("jaksa prosecutor prosecutors".split(), "prosecutor"),
     **dict.fromkeys("pengacara advokat lawyer lawyers attorney".split(), "lawyer"),

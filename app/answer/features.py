@@ -353,9 +353,13 @@ ABSTAIN_FEATURES = (
 log-odds of the best sentence holding the asked kind of thing (in it or beside it); the share of
 the question's names absent from the retrieved documents; whether the question is typed; whether
 the best sentence is in the other language; the share of the question's other words (not names)
-found in no candidate, and not in the best sentence's window (both only when question and sentence
-share a language); whether a year, another number or a name of the question is missing from the
-best sentence's window."""
+found in no candidate, and not in the best sentence's window (both only when question and
+sentence share a language); whether a year of the question is missing from the best sentence
+and the two either side of it; whether another number or a name of the question is missing
+from the best sentence's window."""
+
+
+_YEAR_REACH = 2  # sentences either side of the best one where a question's year may stand
 
 
 def _logit(p: float) -> float:
@@ -378,7 +382,12 @@ def abstention_features(
     asked = [g for g in query.terms if not g & name_terms]
     window = _window(top)
     anywhere = frozenset().union(*(_window(c).terms for c in cands))
-    years = set(window.facts.years).union(*(f.years for f, _ in window.near))
+    doc, at = top.doc, top.i  # a year may be set a little further off ("in 2004, …")
+    years = {
+        y
+        for j in range(max(0, at - _YEAR_REACH), min(len(doc), at + _YEAR_REACH + 1))
+        for y in text_facts(doc.texts[j], doc.known_names).years
+    }
     return [
         _logit(float(p[best])),
         _logit(typed_best),
