@@ -417,6 +417,10 @@ def test_attribute_cites_the_passage_that_supports_an_uncited_sentence(lexical: 
         "Harga ikan tongkol naik menjadi Rp 40.000 per kilogram. [2]"
     )
     assert lexical.attribute(wrong + " [2]", passages) == wrong + " [2]"  # kept, and fails
+    idle = "Harga ikan tongkol naik menjadi Rp 40.000 per kilogram [1][2]."
+    assert lexical.attribute(idle, passages) == (  # [1] is not needed: only [2] stays
+        "Harga ikan tongkol naik menjadi Rp 40.000 per kilogram. [2]"
+    )
 
 
 def test_attribute_cites_a_passage_for_each_side_of_a_comparison(lexical: Judge) -> None:

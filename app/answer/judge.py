@@ -129,8 +129,10 @@ class Judge:
         markers. A sentence none supports keeps its markers (or none, and so stays unsupported),
         and so does one left unfinished (a stream cut short). A model that states a fact but
         forgets its marker, or writes [3] for [1], keeps its sentence only when the check
-        passes, as if it had cited that passage. A sentence that sets two claims side by side
-        ("A expects x, while B expects y") may cite one passage for each (see ``_sources``).
+        passes, as if it had cited that passage. A supported sentence keeps only the markers of
+        passages that support it alone or that the others need. A sentence that sets two claims
+        side by side ("A expects x, while B expects y") may cite one passage for each (see
+        ``_sources``).
         """
         units = [[p[a:b] for a, b in sentence_spans(p)] or [p] for p in passages]
         out = answer
@@ -140,10 +142,14 @@ class Judge:
                 continue
             cited = [n for n in dict.fromkeys(extract_markers(sentence)) if 0 < n <= len(passages)]
             if cited and self.judge(sentence, [passages[n - 1] for n in cited]).supported:
-                continue
-            found = self._source(claim, passages, units, cited, tries)
-            if found is None:
-                found = self._sources(claim, passages, units, tries)
+                checks = self.precise_citations(sentence, {n: passages[n - 1] for n in cited})
+                found: list[int] | None = [c.n - 1 for c in checks if c.alone or c.needed]
+                if len(found or ()) == len(cited):  # else drop the markers it does not need
+                    continue
+            else:
+                found = self._source(claim, passages, units, cited, tries)
+                if found is None:
+                    found = self._sources(claim, passages, units, tries)
             if found:
                 marks = "".join(f"[{k + 1}]" for k in found)
                 out = out.replace(sentence, f"{strip_markers(sentence)} {marks}", 1)
@@ -184,7 +190,8 @@ class Judge:
             found += [j for j in k if j not in found]
         if len(found) < 2 or not self.judge(claim, [passages[j] for j in found]).supported:
             return None
-        return sorted(found)
+        alone = [j for j in found if self.judge(claim, [passages[j]]).supported]
+        return alone[:1] or sorted(found)  # no passage cited that the sentence does not need
 
     def judge_answer(self, answer: str, passages: Sequence[str]) -> tuple[str, list[str]]:
         """Drop dangling markers and judge every sentence against the passages it cites.
