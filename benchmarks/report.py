@@ -297,7 +297,11 @@ the `gguf` extra (llama-cpp-python, built from source), then `python -m benchmar
 questions (a spread over language and type) and 10 answerable questions of the realset's
 held-out half, on this 2-core machine. "Own" = the answer kept at least one sentence of the
 model's own that passed the citation check (the rest fell back to the extractive answer);
-accuracy counts the final answer, whoever wrote it. The rows are kept in
+accuracy counts the final answer, whoever wrote it; an answer that abstains counts as
+citation precision 0. When the model declines, or none of its sentences holds, it is asked once
+more on the passages the engine's answer cites: the full-answer time includes that second call.
+First-token times varied by up to a quarter between runs of the same code here. The rows are
+kept in
 `benchmarks/llm-summary.json`; the answers and the model's raw text in `benchmarks/out/`.
 
 {table(headers, rows)}
