@@ -90,7 +90,6 @@ class StoredSentences:
     def __init__(self, store: Store, embeddings: Embeddings, max_docs: int = 512) -> None:
         self.store = store
         self.embeddings = embeddings
-        self.max_docs = max_docs
         self._cache: LRU[str, DocSentences] = LRU(max_docs)
 
     def clear(self) -> None:

@@ -32,6 +32,11 @@ class Alignment:
     sim: float  # best similarity to a sentence or pair
     segments: list[Unit]  # clauses of the best sentence
 
+    @property
+    def support(self) -> list[int]:
+        """The region and the span together, in order: where the claim's support may be."""
+        return list(dict.fromkeys([*self.region, *range(self.span[0], self.span[1] + 1)]))
+
 
 def check_numbers(al: Alignment, whole: Unit, units: Sequence[Unit]) -> list[Failure]:
     """Each number in the support region, and not one the best sentence states otherwise."""
@@ -156,7 +161,7 @@ def check_prefix_negation(al: Alignment, units: Sequence[Unit]) -> list[Failure]
     """A word the claim states bare where its support region negates it by prefix ("tunai"
     against "nontunai"), or the other way round: only that word, whatever the clause says."""
     mine, mine_non = _prefix_negated(al.claim.text)
-    region = " ".join(units[j].text for j in {*al.region, *range(al.span[0], al.span[1] + 1)})
+    region = " ".join(units[j].text for j in al.support)
     theirs, theirs_non = _prefix_negated(region)
     flipped = (theirs_non & mine) - mine_non or (mine_non & theirs) - theirs_non
     return [("the passage negates the word", w) for w in sorted(flipped)]
@@ -172,8 +177,7 @@ def check_roles(al: Alignment, units: Sequence[Unit]) -> list[Failure]:
     mine = role_keys(al.claim.text) - _GENERIC_ROLES
     if not mine:
         return []
-    near = {*al.region, *range(al.span[0], al.span[1] + 1)}
-    theirs = frozenset().union(*(role_keys(units[j].text) for j in near)) - _GENERIC_ROLES
+    theirs = frozenset().union(*(role_keys(units[j].text) for j in al.support)) - _GENERIC_ROLES
     if theirs and not mine <= theirs:
         return [("the passage gives another role", al.claim.text)]
     return []

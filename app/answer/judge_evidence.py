@@ -254,7 +254,7 @@ class Gatherer:
         """Share of the claim's content terms (names, numbers, attribution aside) found in its
         span and region; across languages, the share of its cognates."""
         claim = al.claim
-        near = [units[j] for j in dict.fromkeys([*al.region, *range(al.span[0], al.span[1] + 1)])]
+        near = [units[j] for j in al.support]
         name_part = {x for n in claim.names for x in words(n)}
         content = [
             w
