@@ -16,6 +16,7 @@ from langchain_core.embeddings import Embeddings
 
 from app.answer.engine import Engine, Scored, names_absent, rerank
 from app.answer.evidence import Candidate, candidates, passage_of
+from app.answer.features import ABSTAIN_FEATURES
 from app.answer.markers import extract_markers, split_answer, strip_markers
 from app.answer.query import parse_query
 from app.answer.summarize import centrality
@@ -125,6 +126,22 @@ def test_names_absent_from_the_retrieved_documents(service: AnswerService) -> No
     docs = list(service.retriever.sentences.get(got.passages).values())
     assert names_absent(parse_query("Siapa pelatih Persikal?"), docs) == 0.0
     assert names_absent(parse_query("Siapa pelatih Zorbania?"), docs) == 1.0
+
+
+def test_abstention_sees_whether_the_counted_thing_is_mentioned(service: AnswerService) -> None:
+    """ "Berapa poin …" is about points, which the article counts; "berapa wasit …" (referees)
+    is not, although the best sentences hold numbers all the same."""
+    focus = [ABSTAIN_FEATURES.index(f) for f in ("focus_absent_best", "focus_absent")]
+    seen = []
+    for question in [
+        "Berapa poin yang dikumpulkan Persikal?",
+        "Berapa wasit yang memimpin laga Persikal?",
+    ]:
+        query = parse_query(question)
+        got = service.retriever.retrieve(question, 4)
+        scored = service.engine.score(query, got.passages, got.vector or [])
+        seen.append([scored.abstention[k] for k in focus])
+    assert seen == [[0.0, 0.0], [1.0, 1.0]]
 
 
 def test_rerank_orders_passages_by_their_best_sentence(service: AnswerService) -> None:

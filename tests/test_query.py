@@ -59,6 +59,23 @@ def test_a_question_that_asks_for_a_count() -> None:
     assert not parse_query("Berapa persen penonton yang hilang?").wants_count
 
 
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        ("Berapa jumlah pemain asing di klub itu?", "pemain"),  # past the framing "jumlah"
+        ("How many referees were sent to the final?", "referees"),
+        ("Which stadium hosted the final?", "stadium"),
+        ("Berapa luas lapangan latihan Persikal?", "lapangan"),  # "luas" is the answer's kind
+        ("How much did Persikal pay for the striker?", "pay"),  # the name is skipped
+        ("Siapa pelatih kepala klub itu?", ""),  # who-questions have no focus
+        ("Berapa persen penonton yang hilang?", ""),  # neither do shares
+    ],
+)
+def test_focus_is_what_a_typed_question_counts_or_names(question: str, focus: str) -> None:
+    found = parse_query(question).focus
+    assert (focus in found) if focus else not found
+
+
 def test_acronym_who_is_a_name_not_the_question_word() -> None:
     query = parse_query("Lembaga mana yang bekerja sama dengan WHO dalam program itu?")
     assert query.expects == "name" and "WHO" in query.names

@@ -348,6 +348,8 @@ ABSTAIN_FEATURES = (
     "years_absent_best",
     "numbers_absent_best",
     "names_absent_best",
+    "focus_absent_best",
+    "focus_absent",
 )
 """What the abstention score weighs: the best sentence's log-odds; for a typed question, the
 log-odds of the best sentence holding the asked kind of thing (in it or beside it); the share of
@@ -356,7 +358,9 @@ the best sentence is in the other language; the share of the question's other wo
 found in no candidate, and not in the best sentence's window (both only when question and
 sentence share a language); whether a year of the question is missing from the best sentence
 and the two either side of it; whether another number or a name of the question is missing
-from the best sentence's window."""
+from the best sentence's window; whether the thing a typed question counts, prices or names
+("berapa *penduduk*") is missing from the window of the best sentence holding the asked kind of
+thing, and from every candidate (both only when question and sentence share a language)."""
 
 
 _YEAR_REACH = 2  # sentences either side of the best one where a question's year may stand
@@ -372,8 +376,9 @@ def abstention_features(
     """The values of :data:`ABSTAIN_FEATURES` for one question's scored candidates."""
     best = int(np.argmax(p))
     fits = (X[:, FEATURES.index("type_fit")] > 0) | (X[:, FEATURES.index("type_ctx")] > 0)
+    typed_at = int(np.flatnonzero(fits)[np.argmax(p[fits])]) if fits.any() else best
     if query.typed:
-        typed_best = float(p[fits].max()) if fits.any() else 0.0
+        typed_best = float(p[typed_at]) if fits.any() else 0.0
     else:
         typed_best = float(p[best])
     top = cands[best]
@@ -388,6 +393,8 @@ def abstention_features(
         for j in range(max(0, at - _YEAR_REACH), min(len(doc), at + _YEAR_REACH + 1))
         for y in text_facts(doc.texts[j], doc.known_names).years
     }
+    focus = query.focus if cands[typed_at].doc.lang == query.lang else frozenset()
+    same_lang = frozenset().union(*(_window(c).terms for c in cands if c.doc.lang == query.lang))
     return [
         _logit(float(p[best])),
         _logit(typed_best),
@@ -399,6 +406,8 @@ def abstention_features(
         float(bool(query.years) and not set(query.years) <= years),
         1.0 - float(X[best, FEATURES.index("numbers")]) if query.numbers else 0.0,
         1.0 - float(X[best, FEATURES.index("names_ctx")]) if query.names else 0.0,
+        float(bool(focus) and not focus & _window(cands[typed_at]).window_terms),
+        float(bool(focus) and not focus & same_lang),
     ]
 
 

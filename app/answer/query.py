@@ -13,7 +13,7 @@ from typing import Literal
 
 from ingest.names import proper_names
 from ingest.numbers import Fact, canonical_unit, number_facts, units, years
-from ingest.terms import query_terms, words
+from ingest.terms import is_content, query_terms, stem, words
 from ingest.text import detect_language
 
 Kind = Literal["factoid", "list", "open", "summary", "compare"]
@@ -141,6 +141,17 @@ _QUESTION_WORD = re.compile(
     r"where|di mana)\b",
     re.IGNORECASE,
 )
+# Closed class: words between a question word and the thing it asks about ("berapa *jumlah*
+# penduduk", "how *many* …") and words that name the answer's kind, not its subject ("berapa
+# *persen*", "which *year*", "how *long*").
+_FOCUS_SKIP = frozenset(
+    "many much jumlah banyak besar nama name names number total kind type jenis macam persen "
+    "percent percentage share proportion date year month day tanggal tahun bulan hari money uang "
+    "time waktu lama long jauh far tinggi high tall luas large big berat heavy panjang old often "
+    "sering".split()
+)
+_FOCUS_KINDS = ("quantity", "money", "name", "duration")
+_FOCUS_REACH = 3  # content words after the question word where the asked thing may stand
 _COMPARE_FILLER = re.compile(
     r"\b(bandingkan|perbandingan|dibandingkan|membandingkan|versus|vs\.?|compare[ds]?|"
     r"comparison|perbedaan|bedanya|beda|differences?|differ|contrast|between|antara|dengan|"
@@ -172,6 +183,7 @@ class Query:
     aspect: str = ""
     target: str = ""
     words: frozenset[str] = field(default_factory=frozenset)
+    focus: frozenset[str] = frozenset()
 
     @property
     def wants_count(self) -> bool:
@@ -253,6 +265,21 @@ def _asked_units(text: str) -> frozenset[str]:
     return frozenset({u for u in asked if u} | units(text))
 
 
+def _focus(low: str, names: list[str], expects: Expect) -> frozenset[str]:
+    """Stems (in both languages) of what a question counts, prices or names: the first content
+    word after its question word that is no name ("berapa jumlah *penduduk*", "which
+    *institution*"). Empty for other kinds of question."""
+    match = _QUESTION_WORD.search(low)
+    if expects not in _FOCUS_KINDS or match is None:
+        return frozenset()
+    named = {w for n in names for w in words(n)}
+    content = [w for w in words(low[match.end() :]) if is_content(w)][:_FOCUS_REACH]
+    for word in content:
+        if not word[:1].isdigit() and word not in named | _FOCUS_SKIP:
+            return frozenset({stem(word, "id"), stem(word, "en")})
+    return frozenset()
+
+
 def _aspect(question: str, names: list[str]) -> str:
     rest = question
     for name in names:
@@ -288,6 +315,7 @@ def parse_query(question: str, lang: str | None = None) -> Query:
         aspect=_aspect(text, names) if kind == "compare" else "",
         target=_summary_target(text) if kind == "summary" else "",
         words=frozenset(words(text)),
+        focus=_focus(low, names, expects),
     )
 
 

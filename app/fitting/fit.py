@@ -276,6 +276,7 @@ ABSTAIN_GROUPS: dict[str, tuple[str, ...]] = {
         "numbers_absent_best",
         "names_absent_best",
     ),
+    "asked thing missing": ("focus_absent_best", "focus_absent"),
 }
 ABSTAIN_GROUPS["all of the above"] = tuple(f for g in ABSTAIN_GROUPS.values() for f in g)
 
