@@ -436,6 +436,20 @@ def test_attribute_cites_a_passage_for_each_side_of_a_comparison(lexical: Judge)
     assert lexical.attribute(one_wrong, passages) == one_wrong  # each side must hold
 
 
+def test_attribute_cites_a_passage_for_each_of_two_joined_claims(lexical: Judge) -> None:
+    passages = [
+        "Pelabuhan Teluk Biru dibuka kembali pada Senin setelah badai.",
+        "Harga ikan tongkol di pasar Teluk Biru naik menjadi Rp 40.000 per kilogram.",
+    ]
+    joined = (
+        "Pelabuhan Teluk Biru dibuka kembali pada Senin setelah badai, dan harga ikan tongkol "
+        "di pasar Teluk Biru naik menjadi Rp 40.000 per kilogram."
+    )
+    assert lexical.attribute(joined, passages) == f"{joined} [1][2]"
+    changed = joined.replace("40.000", "45.000")
+    assert lexical.attribute(changed, passages) == changed  # each claim must hold
+
+
 def test_a_verdict_is_reached_once_per_sentence_and_passages(lexical: Judge) -> None:
     calls: list[str] = []
     gather = lexical._gatherer.evidence

@@ -47,9 +47,10 @@ from ingest.text import sentence_spans
 __all__ = ["CitationCheck", "Judge", "Verdict", "decide", "is_framing"]
 
 _FINISHED = re.compile(r"[.!?…][\"'”’)\]]*$")  # a sentence that ends as sentences do
-# Closed class: where a sentence sets one claim beside another ("…, while …", "…; …").
-_CONTRAST = re.compile(
-    r"\s*(?:;|,\s*(?:while|whereas|but|sedangkan|sementara|namun|tetapi|tapi)\b)\s*", re.I
+# Closed class: where a sentence sets one claim beside another ("…, while …", "…, and …",
+# "…; …").
+_JOINED = re.compile(
+    r"\s*(?:;|,\s*(?:while|whereas|but|and|sedangkan|sementara|namun|tetapi|tapi|dan)\b)\s*", re.I
 )
 
 
@@ -132,8 +133,8 @@ class Judge:
         forgets its marker, or writes [3] for [1], keeps its sentence only when the check
         passes, as if it had cited that passage. A supported sentence keeps only the markers of
         passages that support it alone or that the others need. A sentence that sets two claims
-        side by side ("A expects x, while B expects y") may cite one passage for each (see
-        ``_sources``).
+        side by side ("A expects x, while B expects y"; "A did x, and B did y") may cite one
+        passage for each (see ``_sources``).
         """
         units = [[p[a:b] for a, b in sentence_spans(p)] or [p] for p in passages]
         out = answer
@@ -180,7 +181,7 @@ class Judge:
         """For a sentence that sets two claims side by side ("A does x, while B does y"), the
         passages that support each of its halves alone, when every half has one and the whole
         passes against them together."""
-        halves = [h for h in _CONTRAST.split(claim) if h.strip()]
+        halves = [h for h in _JOINED.split(claim) if h.strip()]
         if len(halves) < 2:
             return None
         found: list[int] = []
