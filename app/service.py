@@ -30,6 +30,8 @@ from app.retrieve import HybridRetriever
 from app.sanitize import plain_text
 from app.types import Answer, Ask, Citation, Passage
 from ingest.facts import text_facts
+from ingest.names import name_occurs
+from ingest.numbers import facts_match
 from ingest.terms import term_set
 from ingest.text import detect_language, sentence_spans
 
@@ -153,6 +155,32 @@ def other_language(sentence: str, lang: str) -> bool:
     """Whether an answer sentence is clearly written in the other language than ``lang``."""
     text = strip_markers(sentence)
     return len(text) >= _LANGUAGE_MIN_CHARS and detect_language(text) != lang
+
+
+_BARE_WORDS = 5  # an answer this short states a value ("$500 billion"), not a claim of its own
+
+
+def stated_value(question: str, answer: str, quotes: list[str]) -> str | None:
+    """A bare value answering ``question`` ("$500 billion [1]", "Sam Altman"), cited to the
+    quote of the engine's answer that states it: each of its numbers and names is in that one
+    sentence, and it is the kind of thing asked. None for anything else.
+
+    A value says nothing the judge could align with a passage, so it cannot pass as a claim; but
+    the engine's quotes are verified evidence for this very question."""
+    text = strip_markers(answer).strip().rstrip(".").strip()
+    facts = text_facts(text)
+    if len(text.split()) > _BARE_WORDS or not (facts.numbers or facts.names):
+        return None
+    if not type_fit(parse_query(question), facts):
+        return None
+    for quote in quotes:
+        said = strip_markers(quote)
+        pool = text_facts(said).numbers
+        if all(facts_match(f, pool) for f in facts.numbers) and all(
+            name_occurs(" ".join(n), said) for n in facts.names
+        ):
+            return f"{text} {''.join(f'[{n}]' for n in dict.fromkeys(extract_markers(quote)))}"
+    return None
 
 
 def addresses(question: str, answer: str) -> bool:
@@ -417,7 +445,7 @@ class AnswerService:
         text, incomplete, error = self._call(messages, on_token)
         if error and not text.strip():
             return None, "fallback", error
-        judged = self._judge_llm(question, text, passages, lang)
+        judged = self._judge_llm(question, text, passages, lang, extractive)
         if judged.abstained and not extractive.abstained:
             # the engine's calibrated rule found support the model did not see
             return None, "declined", ""
@@ -478,13 +506,22 @@ class AnswerService:
         repaired.quoted = quoted
         return repaired
 
-    def _judge_llm(self, question: str, text: str, passages: list[Passage], lang: str) -> Answer:
+    def _judge_llm(
+        self, question: str, text: str, passages: list[Passage], lang: str, extractive: Answer
+    ) -> Answer:
         clean = plain_text(text)
         abstained = strip_markers(clean).strip() in ABSTAIN_TEXTS
         if abstained:
             clean = abstain_text(lang)
         else:  # a supported sentence the model forgot to cite gets its passage's number
             clean = self.judge.attribute(clean, [p.text for p in passages])
+        if not abstained and not extractive.abstained:
+            combined = list(passages)
+            value = stated_value(question, clean, _quotes(extractive, combined))
+            if value is not None:  # the quote that states it answers the question (see there)
+                result = self._finish(Draft(value, False, combined), lang, "llm")
+                result.unsupported = []
+                return result
         result = self._finish(Draft(clean, abstained, passages), lang, "llm")
         if not abstained and not result.unsupported and not addresses(question, clean):
             # supported but beside the point (e.g. an instruction injected into a passage)

@@ -122,6 +122,18 @@ def test_model_sentence_without_a_matching_quote_is_dropped(
     assert "2028" in result.answer and [c.n for c in result.citations] == [1]
 
 
+def test_a_bare_value_stated_by_the_engines_quote_is_kept(
+    settings: Settings, library: MemoryLibrary
+) -> None:
+    question = "Berapa kerugian operasional yang diproyeksikan OpenAI pada 2028?"
+    result = _service(settings, library, ["$74 miliar [1]"]).ask(question, answerer="llm")
+    assert result.answerer == "llm" and result.unsupported == [] and not result.notice
+    assert result.answer.startswith("$74 miliar") and result.quoted == []
+    assert [c.text for c in result.citations] == [P_OPENAI]  # the passage stating it, not [1]
+    wrong = _service(settings, library, ["$80 miliar [2]"]).ask(question, answerer="llm")
+    assert "$80" not in wrong.answer and "74" in wrong.answer
+
+
 def test_no_verified_model_sentence_falls_back_to_extractive(
     settings: Settings, library: MemoryLibrary
 ) -> None:
