@@ -29,14 +29,32 @@ def _data(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def test_threshold_keeps_false_abstention_under_the_cap() -> None:
     X, y, unknown = _data()
-    weights, threshold, curve = fit_abstention(X, y, unknown)
-    assert len(weights) == len(ABSTAIN_FEATURES) + 1
+    weights, threshold, offset, curve = fit_abstention(X, y, unknown)
+    assert len(weights) == len(ABSTAIN_FEATURES) + 1 and offset == 0.0  # no open-ended ones
     assert weights[ABSTAIN_FEATURES.index("terms_absent_best")] < 0  # missing words: abstain
     answered = ~unknown & (X @ np.asarray(weights[:-1]) + weights[-1] >= threshold)
     assert np.mean(~answered[y == 1]) <= MAX_FALSE_ABSTENTION
     assert np.mean(~answered[y == 0]) > 0.5
     assert not answered[unknown].any()
     assert curve[0]["false_abstention"] <= curve[-1]["false_abstention"]
+
+
+def test_open_ended_questions_get_the_false_abstention_budget_they_need() -> None:
+    """Answerable "why" questions that look like unanswerable ones (their words paraphrased):
+    one threshold spends the budget on them; the offset lets the typed questions have it."""
+    X, y, unknown = _data(2)
+    col = ABSTAIN_FEATURES.index("terms_absent_best")
+    rng = np.random.default_rng(2)
+    open_ended = (y == 1) & (rng.random(len(y)) < 0.15)
+    X[open_ended, col] = np.clip(0.8 + rng.normal(scale=0.2, size=open_ended.sum()), 0, 1)
+    weights, threshold, offset, _ = fit_abstention(X, y, unknown, open_ended)
+    assert offset > 0
+    score = X @ np.asarray(weights[:-1]) + weights[-1]
+    with_offset = ~unknown & (score + offset * open_ended >= threshold)
+    assert np.mean(~with_offset[y == 1]) <= MAX_FALSE_ABSTENTION
+    single = abstention_out_of_fold(X, y, unknown, seeds=2)
+    split = abstention_out_of_fold(X, y, unknown, open_ended, seeds=2)
+    assert split["abstention_accuracy"] > single["abstention_accuracy"] + 0.1
 
 
 def test_out_of_fold_and_ablation_show_what_the_feature_is_worth() -> None:

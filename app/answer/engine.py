@@ -150,14 +150,14 @@ class Engine:
         absent = names_absent(query, list(docs.values()))
         return Scored(cands, p, abstention_features(query, cands, p, X, absent))
 
-    def answers(self, scored: Scored, query: Query | None = None) -> bool:
+    def answers(self, scored: Scored, query: Query) -> bool:
         """Whether the evidence is strong enough to answer (the fitted abstention rule).
 
         A question about a name the articles never mention cannot be answered from them.
         """
-        if not scored.cands or (query is not None and unknown_names(query, self.library)):
+        if not scored.cands or unknown_names(query, self.library):
             return False
-        return self.model.support(scored.abstention) >= self.model.abstain_below
+        return self.model.support(scored.abstention, query.open_ended) >= self.model.abstain_below
 
     # ---------------------------------------------------------------- entry point
 
@@ -169,7 +169,7 @@ class Engine:
         scored = self.score(query, retrieval.passages, vector)
         if query.kind == "summary":
             return self.summary(query, retrieval.passages, scored)
-        support = self.model.support(scored.abstention) if scored.cands else None
+        support = self.model.support(scored.abstention, query.open_ended) if scored.cands else None
         if not self.answers(scored, query):
             return Draft(
                 abstain_text(query.lang), True, retrieval.passages, kind=query.kind, support=support

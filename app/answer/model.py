@@ -42,6 +42,7 @@ class Model:
     # ABSTAIN_FEATURES, then the intercept: by default the best sentence's log-odds alone
     abstain: tuple[float, ...] = (1.0,) + (0.0,) * len(ABSTAIN_FEATURES)
     abstain_below: float = 0.0  # answer only when the abstention score reaches this
+    abstain_open: float = 0.0  # added to an open-ended question's score (no type, or "why")
     factoid: Compose = field(default_factory=Compose)
     listing: Compose = field(default_factory=lambda: Compose(ratio=0.3, max_sentences=4))
     open_chars: int = 1200
@@ -68,12 +69,14 @@ class Model:
         z = X[:, self.columns].astype(np.float64) @ np.asarray(self.coef) + self.intercept
         return 1.0 / (1.0 + np.exp(-z))
 
-    def support(self, values: Sequence[float]) -> float:
+    def support(self, values: Sequence[float], open_ended: bool = False) -> float:
         """How surely the articles answer the question: the abstention score of the values of
-        :data:`~app.answer.features.ABSTAIN_FEATURES`."""
+        :data:`~app.answer.features.ABSTAIN_FEATURES`, plus the fitted offset when the question
+        is open-ended (see :func:`app.fitting.fit.fit_abstention`)."""
         if len(values) + 1 != len(self.abstain):
             raise ValueError("the answer model's abstention weights do not fit its features")
-        return float(np.dot(self.abstain[:-1], values) + self.abstain[-1])
+        offset = self.abstain_open if open_ended else 0.0
+        return float(np.dot(self.abstain[:-1], values) + self.abstain[-1] + offset)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON written to ``model.json``."""
@@ -83,6 +86,7 @@ class Model:
             "intercept": round(float(self.intercept), 6),
             "abstain": [round(float(w), 6) for w in self.abstain],
             "abstain_below": round(float(self.abstain_below), 6),
+            "abstain_open": round(float(self.abstain_open), 6),
             "factoid": self.factoid.__dict__,
             "listing": self.listing.__dict__,
             "open_chars": self.open_chars,
@@ -108,6 +112,7 @@ class Model:
             intercept=float(data["intercept"]),
             abstain=tuple(float(w) for w in data["abstain"]),
             abstain_below=float(data.get("abstain_below", 0.0)),
+            abstain_open=float(data.get("abstain_open", 0.0)),
             factoid=Compose(**data.get("factoid", {})),
             listing=Compose(**data.get("listing", {})),
             open_chars=int(data.get("open_chars", 1200)),

@@ -196,6 +196,12 @@ class Query:
         return self.expects == "date" and bool(_DAY_ASKED.search(self.text.lower()))
 
     @property
+    def open_ended(self) -> bool:
+        """Whether the question asks for an explanation or an account ("why", "what did … say")
+        rather than a value of some kind."""
+        return self.expects in ("", "reason")
+
+    @property
     def typed(self) -> bool:
         """Whether the question wants a particular kind of answer (a number, a date, a name)."""
         return bool(self.expects)

@@ -283,12 +283,12 @@ ABSTAIN_GROUPS["all of the above"] = tuple(f for g in ABSTAIN_GROUPS.values() fo
 
 def abstention_rows(
     items: Sequence[Item], probs: dict[str, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Abstention features, answerability and the forced abstentions of the questions the rule
-    decides (not summaries or comparisons)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Abstention features, answerability, the forced abstentions and the open-ended questions
+    (no answer type, or a reason) among those the rule decides (not summaries or comparisons)."""
     from app.answer.engine import names_absent
 
-    rows, labels, forced = [], [], []
+    rows, labels, forced, open_ended = [], [], [], []
     for i in items:
         if i.query.kind in ("summary", "compare") or not len(i.cands):
             continue
@@ -297,25 +297,70 @@ def abstention_rows(
         rows.append(abstention_features(i.query, i.cands, probs[i.key], i.X, absent))
         labels.append(int(i.answerable))
         forced.append(i.unknown)
-    return np.asarray(rows), np.asarray(labels), np.asarray(forced, dtype=bool)
+        open_ended.append(i.query.open_ended)
+    return (
+        np.asarray(rows),
+        np.asarray(labels),
+        np.asarray(forced, dtype=bool),
+        np.asarray(open_ended, dtype=bool),
+    )
+
+
+def _counts(scores: np.ndarray, y: np.ndarray, cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each cut: how many answerable questions score under it, and how many unanswerable."""
+    below = scores[None, :] < cuts[:, None]
+    return below[:, y == 1].sum(axis=1), below[:, y == 0].sum(axis=1)
+
+
+def _cuts(scores: np.ndarray, y: np.ndarray, open_ended: np.ndarray) -> tuple[float, float]:
+    """The threshold, and the offset added to an open-ended question's score, that abstain on
+    the most unanswerable questions while false abstention stays within the cap.
+
+    One false-abstention budget is shared by two kinds of question: typed ones ("how many",
+    "when", "who"), which miss their fact in the articles often, and open-ended ones ("why",
+    "what did … say"), which seldom do; one threshold would spend it on either alike."""
+    allowed = MAX_FALSE_ABSTENTION * max(int((y == 1).sum()), 1)
+    typed = ~open_ended
+    cut_t = np.unique(np.round(scores[typed & np.isfinite(scores)], 3))
+    cut_o = np.unique(np.round(scores[open_ended & np.isfinite(scores)], 3))
+    if not len(cut_o):  # no open-ended question: one threshold, no offset
+        cut_o = np.zeros(1)
+    if not len(cut_t):
+        cut_t, cut_o = cut_o, cut_o[:1] * 0
+    fa_t, ab_t = _counts(scores[typed], y[typed], cut_t)
+    fa_o, ab_o = _counts(scores[open_ended], y[open_ended], cut_o)
+    fa = fa_t[:, None] + fa_o[None, :]
+    ab = np.where(fa <= allowed, ab_t[:, None] + ab_o[None, :], -1)
+    # the most abstentions; then the fewest false ones; then the highest thresholds
+    key = ab * 1e6 - fa * 1e3
+    best = np.flatnonzero(key == key.max())
+    t, o = np.unravel_index(best[-1], key.shape)
+    if ab[t, o] < 0:  # nothing keeps the cap: answer everything
+        return -1e9, 0.0
+    return float(cut_t[t]), float(cut_t[t] - cut_o[o]) if open_ended.any() else 0.0
 
 
 def fit_abstention(
-    X: np.ndarray, y: np.ndarray, unknown: np.ndarray
-) -> tuple[tuple[float, ...], float, list[dict[str, float]]]:
-    """Weights and threshold of the abstention score, and its trade-off curve.
+    X: np.ndarray, y: np.ndarray, unknown: np.ndarray, open_ended: np.ndarray | None = None
+) -> tuple[tuple[float, ...], float, float, list[dict[str, float]]]:
+    """Weights, threshold and open-ended offset of the abstention score, and its trade-off
+    curve (over the offset score).
 
     Questions naming something no article mentions abstain whatever their score (the engine's
     rule); the curve counts them so.
     """
     from sklearn.linear_model import LogisticRegression
 
+    if open_ended is None:
+        open_ended = np.zeros(len(y), dtype=bool)
     # standardized, so that one penalty treats every feature alike; weights mapped back to raw
     mu, sd = X[~unknown].mean(axis=0), X[~unknown].std(axis=0) + 1e-6
     lr = LogisticRegression(C=1.0, max_iter=5000).fit((X[~unknown] - mu) / sd, y[~unknown])
     raw = lr.coef_[0] / sd
     weights = (*(float(w) for w in raw), float(lr.intercept_[0] - raw @ mu))
     scores = np.where(unknown, -np.inf, X @ np.asarray(weights[:-1]) + weights[-1])
+    threshold, offset = _cuts(scores, y, open_ended)
+    scores = scores + offset * open_ended
     curve = []
     for t in sorted(set(np.round(scores[np.isfinite(scores)], 3))):
         answered = scores >= t
@@ -326,24 +371,31 @@ def fit_abstention(
                 "abstention_accuracy": float(np.mean(~answered[y == 0])),
             }
         )
-    allowed = [c for c in curve if c["false_abstention"] <= MAX_FALSE_ABSTENTION]
-    threshold = max(allowed, key=lambda c: c["threshold"])["threshold"] if allowed else -1e9
-    return weights, threshold, curve
+    return weights, threshold, offset, curve
 
 
 def abstention_out_of_fold(
-    X: np.ndarray, y: np.ndarray, unknown: np.ndarray, seeds: int = 5
+    X: np.ndarray,
+    y: np.ndarray,
+    unknown: np.ndarray,
+    open_ended: np.ndarray | None = None,
+    seeds: int = 5,
 ) -> dict[str, float]:
-    """Abstention accuracy and false abstention of questions decided by a rule (weights and
-    threshold) fitted without them: stratified 5-fold, averaged over ``seeds`` shuffles."""
+    """Abstention accuracy and false abstention of questions decided by a rule (weights,
+    threshold and offset) fitted without them: stratified 5-fold, averaged over ``seeds``
+    shuffles."""
     from sklearn.model_selection import StratifiedKFold
 
+    if open_ended is None:
+        open_ended = np.zeros(len(y), dtype=bool)
     acc, false = [], []
     for seed in range(seeds):
         answered = np.zeros(len(y), dtype=bool)
         for tr, te in StratifiedKFold(5, shuffle=True, random_state=seed).split(X, y):
-            weights, threshold, _ = fit_abstention(X[tr], y[tr], unknown[tr])
-            score = X[te] @ np.asarray(weights[:-1]) + weights[-1]
+            weights, threshold, offset, _ = fit_abstention(
+                X[tr], y[tr], unknown[tr], open_ended[tr]
+            )
+            score = X[te] @ np.asarray(weights[:-1]) + weights[-1] + offset * open_ended[te]
             answered[te] = ~unknown[te] & (score >= threshold)
         acc.append(float(np.mean(~answered[y == 0])))
         false.append(float(np.mean(~answered[y == 1])))
@@ -353,14 +405,19 @@ def abstention_out_of_fold(
     }
 
 
-def abstention_ablation(X: np.ndarray, y: np.ndarray, unknown: np.ndarray) -> list[dict[str, Any]]:
-    """The abstention rule out of fold with each group of its features left out in turn."""
+def abstention_ablation(
+    X: np.ndarray, y: np.ndarray, unknown: np.ndarray, open_ended: np.ndarray | None = None
+) -> list[dict[str, Any]]:
+    """The abstention rule out of fold with each group of its features left out in turn, and
+    with one threshold for every question (no open-ended offset)."""
     from app.answer.features import ABSTAIN_FEATURES
 
-    out = [{"without": "(none)", **abstention_out_of_fold(X, y, unknown)}]
+    out = [{"without": "(none)", **abstention_out_of_fold(X, y, unknown, open_ended)}]
     for name, group in ABSTAIN_GROUPS.items():
         cols = [k for k, f in enumerate(ABSTAIN_FEATURES) if f not in group]
-        out.append({"without": name, **abstention_out_of_fold(X[:, cols], y, unknown)})
+        out.append({"without": name, **abstention_out_of_fold(X[:, cols], y, unknown, open_ended)})
+    if open_ended is not None and open_ended.any():
+        out.append({"without": "open-ended offset", **abstention_out_of_fold(X, y, unknown)})
     return out
 
 
@@ -382,16 +439,16 @@ def fit(
     model, policies = choose_policies(pool, probs, base)
     model, policies["summary"] = choose_summary(items, probs, model)
     model, policies["reason"] = choose_reason(pool, probs, model)
-    ab_X, ab_y, ab_unknown = abstention_rows(items, probs)
-    weights, threshold, curve = fit_abstention(ab_X, ab_y, ab_unknown)
-    model = replace(model, abstain=weights, abstain_below=threshold)
+    ab_X, ab_y, ab_unknown, ab_open = abstention_rows(items, probs)
+    weights, threshold, offset, curve = fit_abstention(ab_X, ab_y, ab_unknown, ab_open)
+    model = replace(model, abstain=weights, abstain_below=threshold, abstain_open=offset)
     report = {
         "C": c_best,
         "top1_by_C": {str(c): round(v, 4) for c, v in c_scores.items()},
         "top1": round(top1(pool, probs), 4),
         "policies": policies,
         "abstention_curve": curve,
-        "abstention_ablation": abstention_ablation(ab_X, ab_y, ab_unknown),
+        "abstention_ablation": abstention_ablation(ab_X, ab_y, ab_unknown, ab_open),
     }
     return model, report, probs
 
