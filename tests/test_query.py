@@ -12,6 +12,8 @@ from app.answer.query import merge_followup, parse_query
     [
         ("Berapa biaya renovasi stadion itu?", "factoid", "money"),
         ("How much money did the council spend on the bridge?", "factoid", "money"),
+        ("What is the head coach's monthly salary?", "factoid", "money"),
+        ("What price did the club set for season tickets?", "factoid", "money"),
         ("How many players joined the academy?", "factoid", "quantity"),
         ("Berapa persen penonton yang hilang?", "factoid", "percent"),
         ("What share of the budget went to schools?", "factoid", "percent"),

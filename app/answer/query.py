@@ -84,7 +84,9 @@ _TYPED: tuple[tuple[Expect, re.Pattern[str]], ...] = (
             r"fund\w*|sav\w*|budget\w*|charg\w*|fine[sd]?|money)\b)|"
             r"(?:berapa|seberapa) (?:besar )?(?:biaya|harga|nilai|dana|anggaran|uang|gaji|denda|"
             r"ongkos|tarif|investasi|modal|pendapatan|kerugian|laba|utang)\w*|"
-            r"what (?:was|is|were|are) the (?:cost|price|value|fine|fee|budget|salary)\b)"
+            r"\bwhat\b(?:\s+(?!share|proportion|percent|fraction)[\w'-]+){0,5}?\s+(?:costs?|"
+            r"prices?|value|valuation|fines?|fees?|budget|salary|wages?|rent|revenue|income|"
+            r"profit|loss|worth)\b)"
         ),
     ),
     (
