@@ -83,6 +83,15 @@ def test_number_elsewhere_in_the_passage_does_not_count(lexical: Judge) -> None:
     assert not verdict.supported
 
 
+def test_a_number_moved_to_what_another_number_counts_fails(lexical: Judge) -> None:
+    passage = "Panitia memperkirakan 2.000 pengunjung, tetapi yang datang sekitar 9.000 orang."
+    moved = "Panitia memperkirakan 9.000 pengunjung, tetapi yang datang sekitar 9.000 orang."
+    verdict = lexical.judge(moved, [passage])
+    assert not verdict.supported and verdict.missing == ["9.000"]
+    kept = "Panitia memperkirakan 2.000 pengunjung, namun yang datang sekitar 9.000 orang."
+    assert lexical.judge(kept, [passage]).supported
+
+
 def test_number_words_are_checked(lexical: Judge) -> None:
     half = "OpenAI's loss in 2028 equals half of the revenue it expects that year."
     assert not lexical.judge(half, [OPENAI_EN]).supported

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from app.answer.markers import ATTRIBUTION
 from ingest.names import proper_names
-from ingest.numbers import Fact, all_number_mentions, weekdays
-from ingest.terms import has_negation, is_content, words
+from ingest.numbers import Fact, all_number_mentions, number_mentions, weekdays
+from ingest.terms import has_negation, is_content, stem, words
 
 # Closed class: clause boundaries (commas, coordinators and subordinators of both languages).
 _JOINERS = (
@@ -169,6 +169,25 @@ def split_clauses(text: str, lang: str, names: Sequence[str], min_words: int) ->
     if start is not None:
         merged[-1:] = [(merged[-1][0] if merged else start, len(text))]
     return [text[a:b].strip(" ,;") for a, b in merged]
+
+
+_NEXT_WORD = re.compile(r"\s+([^\W\d_]+)")
+
+
+def counted(text: str, lang: str) -> list[tuple[str, Fact, str]]:
+    """Each number in digits with what it counts: the stem of the content word right after it
+    ("50,000 *applications*"), when one follows."""
+    out: list[tuple[str, Fact, str]] = []
+    at = 0
+    for written, fact in number_mentions(text):
+        i = text.find(written, at)
+        if i < 0:
+            continue
+        at = i + len(written)
+        after = _NEXT_WORD.match(text, at)
+        if after and is_content(after.group(1).lower(), lang):
+            out.append((written, fact, stem(after.group(1).lower(), lang)))
+    return out
 
 
 def slot_rival(claim: str, name: str, best: str) -> str | None:

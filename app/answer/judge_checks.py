@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from app.answer.claim_text import Unit, directions, negated, slot_rival
+from app.answer.claim_text import Unit, counted, directions, negated, slot_rival
 from ingest.names import name_occurs
 from ingest.numbers import facts_match
 from ingest.terms import role_keys, words
@@ -39,7 +39,8 @@ class Alignment:
 
 
 def check_numbers(al: Alignment, whole: Unit, units: Sequence[Unit]) -> list[Failure]:
-    """Each number in the support region, and not one the best sentence states otherwise."""
+    """Each number in the support region, not one the best sentence states otherwise, and not
+    one put where the best sentence gives another number of the same thing."""
     best = units[al.best]
     region = [f for j in al.region for f in units[j].values]
     other = [f for f in best.values if not facts_match(f, whole.values)]
@@ -49,6 +50,12 @@ def check_numbers(al: Alignment, whole: Unit, units: Sequence[Unit]) -> list[Fai
             out.append(("number not in the support region", written))
         elif other and not facts_match(fact, best.values):
             out.append(("the best sentence states another number", written))
+    if best.lang == al.claim.lang:  # "300,000 applications" where it says "50,000 applications"
+        theirs = counted(best.text, best.lang)
+        for written, fact, noun in counted(al.claim.text, al.claim.lang):
+            same = [f for _, f, n in theirs if n == noun]
+            if same and not facts_match(fact, same):
+                out.append(("the best sentence counts this with another number", written))
     return out
 
 
