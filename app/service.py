@@ -478,8 +478,9 @@ class AnswerService:
     ) -> Answer | None:
         """Keep the model's verified sentences; put in place of each failing one the extractive
         sentence that states the same claim (a quote), or drop it. None when none of the
-        model's own sentences survives, or the repaired answer does not address the question."""
-        if result.abstained or extractive.abstained:
+        model's own sentences survives, or the repaired answer does not address the question.
+        When the engine abstained it has no quotes: failing sentences are dropped."""
+        if result.abstained:
             return None
         failed = {s.strip() for s in result.unsupported}
         combined = list(passages)

@@ -134,6 +134,20 @@ def test_a_bare_value_stated_by_the_engines_quote_is_kept(
     assert "$80" not in wrong.answer and "74" in wrong.answer
 
 
+def test_where_the_engine_abstains_a_failing_sentence_is_dropped(
+    settings: Settings, library: MemoryLibrary
+) -> None:
+    """The engine declines ("Zorbania" is in no article) and so has no quote to put in place
+    of the failing sentence; the verified one stays, as a wholly verified answer would."""
+    replies = [
+        "Anthropic menargetkan titik impas pada tahun 2028 [1]. Zorbania impas pada 2031 [2]."
+    ]
+    service = _service(settings, library, replies)
+    result = service.ask("Kapan Anthropic dan Zorbania mencapai titik impas?", answerer="llm")
+    assert result.answerer == "llm" and result.unsupported == [] and result.quoted == []
+    assert "2028" in result.answer and "Zorbania" not in result.answer
+
+
 def test_no_verified_model_sentence_falls_back_to_extractive(
     settings: Settings, library: MemoryLibrary
 ) -> None:
