@@ -394,7 +394,7 @@ def abstention_features(
         for y in text_facts(doc.texts[j], doc.known_names).years
     }
     focus = query.focus if cands[typed_at].doc.lang == query.lang else frozenset()
-    same_lang = frozenset().union(*(_window(c).terms for c in cands if c.doc.lang == query.lang))
+    said = [_window(c).terms for c in cands if c.doc.lang == query.lang] if focus else []
     return [
         _logit(float(p[best])),
         _logit(typed_best),
@@ -407,7 +407,7 @@ def abstention_features(
         1.0 - float(X[best, FEATURES.index("numbers")]) if query.numbers else 0.0,
         1.0 - float(X[best, FEATURES.index("names_ctx")]) if query.names else 0.0,
         float(bool(focus) and not focus & _window(cands[typed_at]).window_terms),
-        float(bool(focus) and not focus & same_lang),
+        float(bool(focus) and not any(focus & terms for terms in said)),
     ]
 
 

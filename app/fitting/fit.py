@@ -320,13 +320,15 @@ def _cuts(scores: np.ndarray, y: np.ndarray, open_ended: np.ndarray) -> tuple[fl
     "when", "who"), which miss their fact in the articles often, and open-ended ones ("why",
     "what did … say"), which seldom do; one threshold would spend it on either alike."""
     allowed = MAX_FALSE_ABSTENTION * max(int((y == 1).sum()), 1)
+    if open_ended.all():  # one kind of question: one threshold, no offset
+        open_ended = np.zeros(len(y), dtype=bool)
     typed = ~open_ended
     cut_t = np.unique(np.round(scores[typed & np.isfinite(scores)], 3))
     cut_o = np.unique(np.round(scores[open_ended & np.isfinite(scores)], 3))
-    if not len(cut_o):  # no open-ended question: one threshold, no offset
+    if not len(cut_t):  # every score infinite (all forced): nothing to choose
+        return -1e9, 0.0
+    if not len(cut_o):  # no open-ended question to cut: its cut does not matter
         cut_o = np.zeros(1)
-    if not len(cut_t):
-        cut_t, cut_o = cut_o, cut_o[:1] * 0
     fa_t, ab_t = _counts(scores[typed], y[typed], cut_t)
     fa_o, ab_o = _counts(scores[open_ended], y[open_ended], cut_o)
     fa = fa_t[:, None] + fa_o[None, :]
