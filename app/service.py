@@ -160,6 +160,15 @@ def other_language(sentence: str, lang: str) -> bool:
 _BARE_WORDS = 5  # an answer this short states a value ("$500 billion"), not a claim of its own
 
 
+def _bare_text(answer: str) -> str:
+    return strip_markers(answer).strip().rstrip(".").strip()
+
+
+def _bare(answer: str) -> bool:
+    """Whether an answer is a few words only: a value, not a statement."""
+    return len(_bare_text(answer).split()) <= _BARE_WORDS
+
+
 def stated_value(question: str, answer: str, quotes: list[str]) -> str | None:
     """A bare value answering ``question`` ("$500 billion [1]", "Sam Altman"), cited to the
     quote of the engine's answer that states it: each of its numbers and names is in that one
@@ -167,9 +176,9 @@ def stated_value(question: str, answer: str, quotes: list[str]) -> str | None:
 
     A value says nothing the judge could align with a passage, so it cannot pass as a claim; but
     the engine's quotes are verified evidence for this very question."""
-    text = strip_markers(answer).strip().rstrip(".").strip()
+    text = _bare_text(answer)
     facts = text_facts(text)
-    if len(text.split()) > _BARE_WORDS or not (facts.numbers or facts.names):
+    if not _bare(answer) or not (facts.numbers or facts.names):
         return None
     if not type_fit(parse_query(question), facts):
         return None
@@ -516,7 +525,7 @@ class AnswerService:
             clean = abstain_text(lang)
         else:  # a supported sentence the model forgot to cite gets its passage's number
             clean = self.judge.attribute(clean, [p.text for p in passages])
-        if not abstained and not extractive.abstained:
+        if not abstained and not extractive.abstained and _bare(clean):
             combined = list(passages)
             value = stated_value(question, clean, _quotes(extractive, combined))
             if value is not None:  # the quote that states it answers the question (see there)
