@@ -488,6 +488,17 @@ def test_negation_counts_denying_verbs_and_skips_idioms() -> None:
     assert not negated("The council approved the plan.")
 
 
+def test_stopping_from_denies_and_a_ban_pointed_back_at_does_not() -> None:
+    assert negated("The board voted to stop new kiosks from opening near the pier.") == negated(
+        "The board voted to ban new kiosks from opening near the pier."
+    )
+    assert not negated("The ferry stops at the pier from 7 am.")
+    assert not negated("Larangan itu berlaku di 40 pasar, tradisional maupun modern.")
+    assert not negated("The ban applies to 40 markets.")
+    assert negated("The ban on plastic bags applies to 40 markets.")
+    assert negated("Larangan memakai kantong plastik berlaku di 40 pasar.")
+
+
 def test_a_role_the_passage_gives_someone_else_fails(lexical: Judge) -> None:
     passage = ["OpenAI president Greg Brockman voiced a similar view on Tuesday."]
     wrong = lexical.judge("The chief executive of OpenAI, Greg Brockman, voiced a view.", passage)

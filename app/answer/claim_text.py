@@ -39,7 +39,14 @@ _IDIOM = re.compile(
 _DENYING = re.compile(
     r"(?i)\b(?:(?:me|di)?larang(?:nya)?|larangan|prohibit(?:s|ed|ing|ion)?|forb(?:id|ids|ade|"
     r"idden|idding)|ban(?:s|ned|ning)?|(?:men|di)?cegah|pencegahan|prevent(?:s|ed|ing)?|"
-    r"(?:mem|di)?bantah|menampik|ditampik|menyangkal|disangkal|den(?:y|ies|ied|ying))\b"
+    r"(?:mem|di)?bantah|menampik|ditampik|menyangkal|disangkal|den(?:y|ies|ied|ying)|"
+    r"stop(?:s|ped|ping)?\b(?=(?:\s+[\w-]+){1,5}?\s+from\s+\w+ing\b))\b"
+)
+# Closed class: a denying noun that points back at a ban already stated ("larangan ini
+# berlaku…", "the ban applies…") denies nothing in its own sentence.
+_BACK = re.compile(
+    r"(?i)\b(?:(?:larangan|pencegahan)\s+(?:ini|itu|tersebut)|(?:the|this|that)\s+"
+    r"(?:ban|prohibition)\b(?!\s+(?:on|of|against|to)\b))"
 )
 # Closed class: title acronyms and the words they abbreviate ("CEO" ~ "chief executive").
 _TITLES = {
@@ -118,8 +125,9 @@ def directions(text: str) -> dict[str, frozenset[int]]:
 
 def negated(text: str) -> bool:
     """A negation that is not a contrast ("X, not Y"), an idiom ("paling tidak": at least) nor a
-    "No. 1"; or a verb that denies what follows ("dilarang membawa" as "tidak boleh membawa")."""
-    plain_text = _IDIOM.sub(" ", _CONTRAST.sub(" ", text))
+    "No. 1"; or a verb that denies what follows ("dilarang membawa" as "tidak boleh membawa",
+    "stop X from opening" as "ban X from opening"), unless it only points back at a ban."""
+    plain_text = _BACK.sub(" ", _IDIOM.sub(" ", _CONTRAST.sub(" ", text)))
     return has_negation(plain_text) or bool(_DENYING.search(plain_text))
 
 
