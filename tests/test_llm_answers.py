@@ -97,4 +97,4 @@ def test_scripted_model_answers_are_verified_sentence_by_sentence(
     # Goals: 0.9 kept, 0.97 caught. Floors just under what was measured when the file was
     # first run; raise them as the judge improves, never lower them to pass.
     assert share["faithful kept"] >= 0.835  # measured 0.840 (100 of 119 sentences)
-    assert share["perturbed caught"] >= 0.89  # measured 0.90 (36 of 40)
+    assert share["perturbed caught"] >= 0.92  # measured 0.925 (37 of 40)

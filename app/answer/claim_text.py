@@ -81,7 +81,8 @@ def norm(text: str) -> str:
 
 
 # Closed class: words that state a direction on a scale, by axis and side, in both languages
-# (a rise or a fall, a win or a loss, a yes or a no to a request, the same or different).
+# (a rise or a fall, a win or a loss, a yes or a no to a request, the same or different, ahead
+# or behind).
 _DIRECTIONS: dict[str, tuple[str, int]] = {
     **dict.fromkeys(
         """naik menaik kenaikan meningkat meningkatkan peningkatan bertambah pertambahan melonjak
@@ -110,6 +111,8 @@ _DIRECTIONS: dict[str, tuple[str, int]] = {
     ),
     **dict.fromkeys("mirip serupa similar identical".split(), ("likeness", 1)),
     **dict.fromkeys("berbeda beda perbedaan different differs differ".split(), ("likeness", -1)),
+    **dict.fromkeys("ahead above unggul".split(), ("standing", 1)),
+    **dict.fromkeys("behind below tertinggal".split(), ("standing", -1)),
 }
 
 
