@@ -11,6 +11,7 @@ from app.fitting.fit import (
     abstention_out_of_fold,
     fit_abstention,
 )
+from app.fitting.stability import leave_out
 
 
 def _data(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -65,3 +66,16 @@ def test_out_of_fold_and_ablation_show_what_the_feature_is_worth() -> None:
     full = rows["(none)"]["abstention_accuracy"]
     assert rows["question words missing"]["abstention_accuracy"] < full - 0.2
     assert rows["all of the above"]["abstention_accuracy"] < full - 0.2
+
+
+def test_leave_out_drops_a_share_of_the_built_in_questions_only() -> None:
+    from types import SimpleNamespace
+
+    items = [SimpleNamespace(group=g, qid=str(k)) for k in range(400) for g in ("builtin", "train")]
+    kept = leave_out(items, 0.25, seed=3)  # type: ignore[arg-type]
+    builtin = [i for i in kept if i.group == "builtin"]
+    assert all(i in kept for i in items if i.group == "train")
+    assert 250 < len(builtin) < 350
+    assert kept == leave_out(items, 0.25, seed=3)  # type: ignore[arg-type]
+    assert kept != leave_out(items, 0.25, seed=4)  # type: ignore[arg-type]
+    assert leave_out(items, 0.0, seed=3) == items  # type: ignore[arg-type]
