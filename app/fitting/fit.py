@@ -477,12 +477,17 @@ def ablate(items: Sequence[Item], features: Sequence[str]) -> list[dict[str, Any
     return out
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Command line: fit and write the model file."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def data_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options naming the fitting data: the realset, its split, the work dirs."""
     parser.add_argument("--realset", type=Path, default=ROOT.parent / "shared" / "realset")
     parser.add_argument("--split", type=Path, default=ROOT / "data/eval/realset-split.json")
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "fit")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Command line: fit and write the model file."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    data_arguments(parser)
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument("--no-ablation", action="store_true", help="skip the ablations")
     args = parser.parse_args(argv)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from app.fitting.dataset import Item, load_split
-from app.fitting.fit import ROOT, build_items, fit
+from app.fitting.fit import ROOT, build_items, data_arguments, fit
 
 METRICS = ("abstention_accuracy", "false_abstention", "answer_accuracy", "evidence_cited")
 
@@ -55,9 +55,7 @@ def _scores(model: Any, work: Path, realset: Path, split: Path) -> dict[str, dic
 def main(argv: Sequence[str] | None = None) -> None:
     """Command line: refit on subsets and score each refit."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--realset", type=Path, default=ROOT.parent / "shared" / "realset")
-    parser.add_argument("--split", type=Path, default=ROOT / "data/eval/realset-split.json")
-    parser.add_argument("--work", type=Path, default=ROOT / "build" / "fit")
+    data_arguments(parser)
     parser.add_argument("--rounds", type=int, default=6, help="refits, the first on all data")
     parser.add_argument("--leave-out", type=float, default=0.1, help="share of built-in left out")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "stability.json")
