@@ -126,10 +126,16 @@ def test_added_negation_fails(lexical: Judge) -> None:
         ("Tim tamu kalah 1-2 di final.", "The visiting team won the final 2-1.", False),
         ("The council rejected the plan on Monday.", "Dewan menyetujui rencana itu, Senin.", False),
         ("Grain prices did not rise in March.", "Harga gabah turun pada Maret.", True),
-        ("The Hawks finished two points ahead of the Owls.", "The Hawks finished two points "
-         "behind the Owls.", False),
-        ("Rainfall was 30 percent below normal.", "Rainfall was 30 percent below normal in May.",
-         True),
+        (
+            "The Hawks finished two points ahead of the Owls.",
+            "The Hawks finished two points behind the Owls.",
+            False,
+        ),
+        (
+            "Rainfall was 30 percent below normal.",
+            "Rainfall was 30 percent below normal in May.",
+            True,
+        ),
     ],
 )
 def test_the_opposite_direction_fails(
