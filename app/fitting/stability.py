@@ -16,10 +16,17 @@ import random
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from app.answer.model import Model
 from app.fitting.dataset import Item, load_split
 from app.fitting.fit import ROOT, build_items, data_arguments, fit
+
+if TYPE_CHECKING:
+    from app.evaluation.questions import EvalQuestion
+    from app.retrieve import HybridRetriever
+
+Sets = dict[str, tuple["HybridRetriever", list["EvalQuestion"]]]
 
 METRICS = ("abstention_accuracy", "false_abstention", "answer_accuracy", "evidence_cited")
 
@@ -30,23 +37,34 @@ def leave_out(items: Sequence[Item], share: float, seed: int) -> list[Item]:
     return [i for i in items if i.group != "builtin" or rng.random() >= share]
 
 
-def _scores(model: Any, work: Path, realset: Path, split: Path) -> dict[str, dict[str, float]]:
-    """The model's eval summary on the realset held-out half and on the built-in set."""
+def _sets(work: Path, realset: Path, split: Path) -> Sets:
+    """A retriever over each work store and its questions: the realset held-out half and the
+    built-in set (opened once, shared by every refit)."""
     from app.evaluation.questions import load_questions, select_part
-    from app.evaluation.run import evaluate
-    from app.service import AnswerService
+    from app.retrieve import HybridRetriever
     from app.settings import Settings
 
-    sets = {
-        "heldout": (
-            work / "train",
-            select_part(load_questions(realset / "questions.jsonl"), split, "heldout"),
-        ),
-        "builtin": (work / "builtin", load_questions(ROOT / "data" / "eval" / "questions.jsonl")),
+    questions = {
+        "heldout": select_part(load_questions(realset / "questions.jsonl"), split, "heldout"),
+        "builtin": load_questions(ROOT / "data" / "eval" / "questions.jsonl"),
     }
     out = {}
-    for name, (data_dir, questions) in sets.items():
-        service = AnswerService(Settings(data_dir=data_dir), model=model)
+    for name, data_dir in (("heldout", work / "train"), ("builtin", work / "builtin")):
+        settings = Settings(data_dir=data_dir)
+        embeddings = settings.embeddings()
+        retriever = HybridRetriever(settings, settings.store(embeddings), embeddings)
+        out[name] = (retriever, questions[name])
+    return out
+
+
+def _scores(model: Model, sets: Sets) -> dict[str, dict[str, float]]:
+    """The model's eval summary on each set."""
+    from app.evaluation.run import evaluate
+    from app.service import AnswerService
+
+    out = {}
+    for name, (retriever, questions) in sets.items():
+        service = AnswerService(retriever.settings, retriever=retriever, model=model)
         summary = evaluate(questions, service, warmup=False).summary
         out[name] = {m: round(float(summary[m]), 3) for m in METRICS if summary[m] is not None}
     return out
@@ -61,6 +79,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "stability.json")
     args = parser.parse_args(argv)
     items = build_items(args.realset, args.work, load_split(args.split))
+    sets = _sets(args.work, args.realset, args.split)
     rows = []
     for seed in range(args.rounds):
         kept = leave_out(items, args.leave_out if seed else 0.0, seed)
@@ -69,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "round": seed,
             "questions": len(kept),
             "abstain_below": round(model.abstain_below, 3),
-            **_scores(model, args.work, args.realset, args.split),
+            **_scores(model, sets),
         }
         print(json.dumps(row), file=sys.stderr, flush=True)
         rows.append(row)
