@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
@@ -16,6 +17,7 @@ from app.sentences import StoredSentences
 from app.types import Passage
 from ingest.chunking import chunk_prefix
 from ingest.terms import flat_query_terms, stem, term_set, terms
+from vectorstore.embeddings import language_means
 from vectorstore.keyword import KeywordIndex, fingerprint
 
 if TYPE_CHECKING:
@@ -125,6 +127,7 @@ class HybridRetriever:
         self.reranker = reranker if reranker is not None else make_reranker(settings)
         self.sentences = StoredSentences(store, embeddings)
         self._chunks: dict[str, list[Passage]] = {}
+        self._centroids: dict[str, np.ndarray] | None = None
         self._checked_at = 0.0
         self._loaded = False
         self._seen_writes = store.writes
@@ -141,11 +144,13 @@ class HybridRetriever:
         if self.store.writes != self._seen_writes:  # this process wrote: check now
             self._seen_writes = self.store.writes
             self._checked_at = 0.0
+            self._centroids = None
         if not force and self._loaded and now - self._checked_at < _RECHECK_S:
             return
         self._checked_at = now
         if self.store.sync():  # another process wrote
             self._chunks.clear()
+            self._centroids = None
             self.sentences.clear()
         if not self._loaded:
             self.keyword.load()
@@ -176,8 +181,41 @@ class HybridRetriever:
         """Dense candidates, best first (only from ``docs`` when given)."""
         t1 = time.perf_counter()
         hits = self.store.query(vector, n, docs)
+        means = language_means(vector, self.centroids())
+        if means:
+            hits = self._centred(vector, n, docs, hits, means)
         timings["dense_ms"] = (time.perf_counter() - t1) * 1000
         return [_passage(i, t, m, s) for i, t, m, s in hits]
+
+    def _centred(
+        self,
+        vector: list[float],
+        n: int,
+        docs: Sequence[str] | None,
+        hits: list[tuple[str, str, dict[str, Any], float]],
+        means: dict[str, float],
+    ) -> list[tuple[str, str, dict[str, Any], float]]:
+        """The top ``n`` by similarity less the mean of the chunk's language
+        (:func:`vectorstore.embeddings.language_means`), from the plain top ``n`` (``hits``)
+        and the top ``n`` of every language but the one the question leans to most.
+
+        Exact: a chunk in none of these lists is in that language and below all ``n`` plain
+        hits, and the plain hits lose no more than that language's mean by centring (the
+        largest), so each of them still ranks above it."""
+        own = max(means, key=lambda lang: means[lang])
+        for lang in sorted(means):
+            if lang != own:
+                hits = hits + self.store.query(vector, n, docs, lang)
+        unique = {i: (i, t, m, s - means.get(str(m.get("lang", "")), 0.0)) for i, t, m, s in hits}
+        return sorted(unique.values(), key=lambda hit: -hit[3])[:n]
+
+    def centroids(self) -> dict[str, np.ndarray]:
+        """The mean chunk embedding of each stored language (cached until the store changes)."""
+        self.sync()
+        with self._sync_lock:
+            if self._centroids is None:
+                self._centroids = self.store.language_centroids()
+            return self._centroids
 
     def bm25(
         self,

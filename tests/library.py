@@ -11,7 +11,7 @@ from app.retrieve import Retrieval
 from app.sentences import DocSentences
 from app.types import Passage
 from ingest.terms import words
-from ingest.text import sentence_spans
+from ingest.text import detect_language, sentence_spans
 
 
 class MemorySentences:
@@ -45,6 +45,7 @@ class MemoryLibrary:
         self.embeddings = embeddings
         self.sentences = MemorySentences(passages, embeddings)
         self.queries: list[str] = []
+        self._centroids: dict[str, np.ndarray] | None = None
 
     def retrieve(
         self,
@@ -63,3 +64,36 @@ class MemoryLibrary:
 
     def corpus_has(self, word: str) -> bool:
         return any(word.lower() in words(p.text) for p in self.passages)
+
+    def centroids(self) -> dict[str, np.ndarray]:
+        """The mean passage embedding of each language, as the store keeps it."""
+        if self._centroids is None:
+            vectors = np.asarray(self.embeddings.embed_documents([p.text for p in self.passages]))
+            langs = [p.lang for p in self.passages]
+            self._centroids = {
+                lang: vectors[[k for k, x in enumerate(langs) if x == lang]].mean(axis=0)
+                for lang in set(langs)
+            }
+        return self._centroids
+
+
+class BiasedEmbeddings(Embeddings):
+    """A multilingual embedder's habit, made plain: a text's vector is its topic plus a strong
+    direction for its language, so a question is closer to any text in its own language than
+    to the right text in the other."""
+
+    model_id: str = "fake:biased"
+    _TOPICS = (("bread", "roti"), ("river", "sungai"), ("train", "kereta"), ("goal", "gol"))
+
+    def _vector(self, text: str) -> list[float]:
+        low = text.lower()
+        topic = [float(any(w in low for w in pair)) for pair in self._TOPICS]
+        lang = [2.0, 0.0] if detect_language(text) == "en" else [0.0, 2.0]
+        vector = np.asarray(topic + lang)
+        return list(vector / np.linalg.norm(vector))
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)

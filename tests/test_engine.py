@@ -16,7 +16,7 @@ from langchain_core.embeddings import Embeddings
 
 from app.answer.engine import Engine, Scored, names_absent, rerank
 from app.answer.evidence import Candidate, candidates, passage_of
-from app.answer.features import ABSTAIN_FEATURES
+from app.answer.features import ABSTAIN_FEATURES, FEATURES, featurize
 from app.answer.markers import extract_markers, split_answer, strip_markers
 from app.answer.query import parse_query
 from app.answer.summarize import centrality
@@ -25,8 +25,10 @@ from app.service import AnswerService
 from app.settings import Settings
 from app.types import Answer, Passage
 from ingest.pipeline import ingest
+from vectorstore.embeddings import language_means
 
 from .conftest import CORPUS
+from .library import BiasedEmbeddings, MemorySentences
 
 pytestmark = pytest.mark.slow
 
@@ -227,3 +229,41 @@ def test_scoped_question_uses_only_the_chosen_documents(service: AnswerService) 
     assert {c.doc_id for c in result.citations} <= {chosen.doc_id}
     compare = service.ask("Bandingkan OpenAI dan Anthropic", docs=[chosen.doc_id])
     assert {p.doc_id for p in compare.passages} <= {chosen.doc_id}
+
+
+def test_sentences_in_the_other_language_are_scored_on_an_even_footing() -> None:
+    embeddings = BiasedEmbeddings()
+    texts = {
+        "en": ["The bakery bakes bread before dawn.", "The night train was cancelled again."],
+        "id": ["Warga membersihkan sungai setiap pagi.", "Tim itu mencetak gol terakhir."],
+    }
+    passages = [
+        Passage(
+            chunk_id=f"{lang}{k}",
+            doc_id=f"{lang}{k}",
+            title=t,
+            source=t,
+            lang=lang,
+            text=t,
+            start=0,
+            end=len(t),
+        )
+        for lang, pair in texts.items()
+        for k, t in enumerate(pair)
+    ]
+    docs = MemorySentences(passages, embeddings).get(passages)
+    cands = candidates(passages, docs)
+    query = parse_query("Kapan toko roti itu membuat roti?")
+    vector = embeddings.embed_query(query.text)
+    centroids = {
+        lang: np.mean([d.vectors.mean(axis=0) for d in docs.values() if d.lang == lang], axis=0)
+        for lang in texts
+    }
+    dense = FEATURES.index("dense")
+
+    def best(means: dict[str, float] | None) -> str:
+        X = featurize(query, vector, cands, means)
+        return cands[int(np.argmax(X[:, dense]))].doc.lang
+
+    assert best(None) == "id"  # the embedder's pull toward the question's language
+    assert best(language_means(vector, centroids)) == "en"  # the bakery sentence

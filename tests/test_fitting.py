@@ -7,6 +7,7 @@ import numpy as np
 from app.answer.features import ABSTAIN_FEATURES
 from app.fitting.fit import (
     MAX_FALSE_ABSTENTION,
+    _cuts,
     abstention_ablation,
     abstention_out_of_fold,
     fit_abstention,
@@ -79,3 +80,14 @@ def test_leave_out_drops_a_share_of_the_built_in_questions_only() -> None:
     assert kept == leave_out(items, 0.25, seed=3)  # type: ignore[arg-type]
     assert kept != leave_out(items, 0.25, seed=4)  # type: ignore[arg-type]
     assert leave_out(items, 0.0, seed=3) == items  # type: ignore[arg-type]
+
+
+def test_the_cut_does_not_buy_one_right_decline_with_several_wrong_ones() -> None:
+    """Declining the last unanswerable question (scored 0.45) would also decline the four
+    answerable ones under it: within the cap (5 of 100), but four wrong for one right."""
+    answerable = [0.1, 0.2, 0.3, 0.4] + [1.0 + k / 100 for k in range(96)]
+    unanswerable = [-1.0] * 49 + [0.45]
+    scores = np.asarray(answerable + unanswerable)
+    y = np.asarray([1] * len(answerable) + [0] * len(unanswerable))
+    threshold, offset = _cuts(scores, y, np.zeros(len(y), dtype=bool))
+    assert -1.0 < threshold <= 0.1 and offset == 0.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from app.retrieve import HybridRetriever, merge_and_diversify, rrf
@@ -13,6 +14,7 @@ from vectorstore.keyword import KeywordIndex
 from vectorstore.store import Store
 
 from .conftest import CORPUS
+from .library import BiasedEmbeddings
 
 
 def test_keyword_index_uses_the_given_tokenizer(tmp_path) -> None:
@@ -118,3 +120,38 @@ def test_reranker_reorders_candidates(settings: Settings, fake_embeddings) -> No
     out = reranked.retrieve("SoftBank Nvidia", k=4).passages
     assert seen and seen[0] > 4
     assert [len(p.text) for p in out] == sorted(len(p.text) for p in out)
+
+
+_ARTICLES = {
+    "bakery.en.txt": "The old bakery on the corner bakes bread every morning before dawn. "
+    "Its owner says the bread sells out by nine, and the queue reaches the next street.",
+    "railway.en.txt": "The night train to the coast was cancelled again this week. "
+    "Passengers waited for hours on the platform before the train company sent buses.",
+    "river.id.txt": "Warga desa membersihkan sungai setiap hari Minggu pagi. "
+    "Mereka mengangkat sampah plastik dari sungai agar air tidak meluap saat hujan turun.",
+    "match.id.txt": "Tim tuan rumah mencetak gol pada menit terakhir pertandingan. "
+    "Gol itu membuat para penonton bersorak dan pelatih memeluk semua pemainnya.",
+}
+
+
+def test_dense_search_corrects_the_pull_of_the_question_language(
+    tmp_path, settings: Settings
+) -> None:
+    for name, text in _ARTICLES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    embeddings = BiasedEmbeddings()
+    store = Store.open(settings.store_settings, embeddings)
+    ingest([str(tmp_path / name) for name in _ARTICLES], settings.ingest, embeddings, store)
+    question = "Kapan toko roti itu mulai membuat roti setiap hari?"  # the answer is in English
+    centred = HybridRetriever(settings, store, embeddings)
+    assert "bakery" in centred.retrieve(question, k=2, mode="dense").passages[0].text
+    plain = store.query(embeddings.embed_query(question), 2)  # as the embedder rates them
+    assert plain[0][2]["lang"] == "id"
+    # the centroids follow the store: a new English article moves the English one
+    before = centred.centroids()["en"].copy()
+    (tmp_path / "goal.en.txt").write_text(
+        "The striker scored a late goal in the final, and the goal won the cup for the town.",
+        encoding="utf-8",
+    )
+    ingest([str(tmp_path / "goal.en.txt")], settings.ingest, embeddings, store)
+    assert not np.allclose(before, centred.centroids()["en"])

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -14,6 +16,23 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 class EmbeddingError(RuntimeError):
     """The embedder could not be loaded or failed on input."""
+
+
+def language_means(
+    vector: Sequence[float], centroids: Mapping[str, np.ndarray]
+) -> dict[str, float]:
+    """A question's cosine similarity to each language's centroid (the mean embedding of the
+    stored chunks in that language); empty without centroids.
+
+    A multilingual embedder rates any text in the question's own language above an equally apt
+    one in the other language; these means measure that pull, and a similarity less the mean of
+    its text's language compares texts of either language on an even footing (Libovický et
+    al., 2020, "On the Language Neutrality of Pre-trained Multilingual Representations")."""
+    if not centroids or not len(vector):
+        return {}
+    q = np.asarray(vector, dtype=np.float64)
+    q /= float(np.linalg.norm(q)) or 1.0
+    return {lang: float(q @ np.asarray(c, dtype=np.float64)) for lang, c in centroids.items()}
 
 
 def model_id(embeddings: Embeddings) -> str:

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from filelock import FileLock, Timeout
 from langchain_core.embeddings import Embeddings
 
@@ -373,21 +374,47 @@ class Store:
             if m is not None and t is not None
         }
 
+    def language_centroids(self) -> dict[str, np.ndarray]:
+        """The mean of the chunk embeddings of each language (by the chunks' ``lang``); empty
+        when a chunk has no language. Reads every embedding: callers cache it."""
+        sums: dict[str, np.ndarray] = {}
+        counts: dict[str, int] = {}
+        offset = 0
+        while True:
+            page = self.chunks.get(include=["embeddings", "metadatas"], limit=_PAGE, offset=offset)
+            if not len(page["ids"]):
+                break
+            vectors = np.asarray(page["embeddings"], dtype=np.float64)
+            langs = [str((m or {}).get("lang") or "") for m in page["metadatas"]]
+            if "" in langs:
+                return {}
+            for lang in set(langs):
+                rows = vectors[[j for j, x in enumerate(langs) if x == lang]]
+                sums[lang] = sums.get(lang, 0.0) + rows.sum(axis=0)
+                counts[lang] = counts.get(lang, 0) + len(rows)
+            offset += len(page["ids"])
+        return {lang: total / counts[lang] for lang, total in sums.items()}
+
     def query(
-        self, vector: Sequence[float], k: int, docs: Sequence[str] | None = None
+        self,
+        vector: Sequence[float],
+        k: int,
+        docs: Sequence[str] | None = None,
+        lang: str | None = None,
     ) -> list[tuple[str, str, dict[str, Any], float]]:
         """Dense search: (id, text, metadata, cosine similarity), best first.
 
-        ``docs`` limits the search to those documents. A hit whose text or metadata did not come
-        with it (Chroma can return a vector a moment before its record) is read again by id;
-        chunks that vanished (removed by another process a moment ago) are left out.
+        ``docs`` limits the search to those documents, ``lang`` to chunks in that language. A
+        hit whose text or metadata did not come with it (Chroma can return a vector a moment
+        before its record) is read again by id; chunks that vanished (removed by another
+        process a moment ago) are left out.
         """
         if k <= 0:
             return []
         res = self.chunks.query(  # Chroma returns fewer than k when the store holds fewer
             query_embeddings=[list(vector)],
             n_results=k,
-            where=_only(docs),
+            where=_where(docs, lang),
             include=["documents", "metadatas", "distances"],
         )
         rows = list(
@@ -494,6 +521,14 @@ def _only(docs: Sequence[str] | None) -> dict[str, Any] | None:
     if not docs:
         return None
     return {"doc_id": docs[0]} if len(docs) == 1 else {"doc_id": {"$in": list(docs)}}
+
+
+def _where(docs: Sequence[str] | None, lang: str | None) -> dict[str, Any] | None:
+    """A Chroma filter keeping chunks of these documents and in this language."""
+    only = _only(docs)
+    if not lang:
+        return only
+    return {"lang": lang} if only is None else {"$and": [only, {"lang": lang}]}
 
 
 def _doc_from_meta(doc_id: str, meta: dict[str, Any], text: str) -> Document:

@@ -29,6 +29,7 @@ from app.answer.summarize import summary_sentences
 from app.constants import abstain_text, no_info_text
 from app.types import Passage
 from ingest.terms import words
+from vectorstore.embeddings import language_means
 
 if TYPE_CHECKING:
     from app.retrieve import Retrieval
@@ -51,6 +52,8 @@ class Library(Protocol):
     def chunks(self, doc_id: str) -> list[Passage]: ...
 
     def corpus_has(self, word: str) -> bool: ...
+
+    def centroids(self) -> dict[str, np.ndarray]: ...
 
 
 @dataclass
@@ -143,7 +146,7 @@ class Engine:
         """Every candidate sentence of the passages with its probability of answering."""
         docs = self.library.sentences.get(passages)
         cands = candidates(passages, docs)
-        X = featurize(query, vector, cands)
+        X = featurize(query, vector, cands, language_means(vector, self.library.centroids()))
         p = self.model.probabilities(X)
         if not cands:
             return Scored(cands, p)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -249,14 +249,27 @@ def _numbers_ok(query: Query, pool: Sequence[Fact]) -> float:
     return sum(facts_match(f, pool) for f in query.numbers) / len(query.numbers)
 
 
-def featurize(query: Query, vector: Sequence[float], cands: Sequence[Candidate]) -> np.ndarray:
-    """One row of :data:`FEATURES` per candidate."""
+def _unit(vector: Sequence[float]) -> np.ndarray:
+    q = np.asarray(vector, dtype=np.float32)
+    return q / max(float(np.linalg.norm(q)), 1e-12)
+
+
+def featurize(
+    query: Query,
+    vector: Sequence[float],
+    cands: Sequence[Candidate],
+    means: Mapping[str, float] | None = None,
+) -> np.ndarray:
+    """One row of :data:`FEATURES` per candidate; sentence similarities less their language's
+    mean (:func:`vectorstore.embeddings.language_means`) when ``means`` are given."""
     if not cands:
         return np.zeros((0, len(FEATURES)), dtype=np.float32)
-    q = np.asarray(vector, dtype=np.float32)
-    q = q / max(float(np.linalg.norm(q)), 1e-12)
-    docs = {c.doc.doc_id: c.doc for c in cands}
-    sims = {d: (doc.vectors @ q, doc.window_vectors @ q) for d, doc in docs.items()}
+    q = _unit(vector)
+    means = means or {}
+    sims = {}
+    for doc in {c.doc.doc_id: c.doc for c in cands}.values():
+        mean = means.get(doc.lang, 0.0)
+        sims[doc.doc_id] = (doc.vectors @ q - mean, doc.window_vectors @ q - mean)
     dense = np.array([float(sims[c.doc.doc_id][0][c.i]) for c in cands], dtype=np.float32)
     order = np.argsort(-dense)
     dense_rank = np.empty(len(cands), dtype=np.float32)

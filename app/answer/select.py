@@ -41,17 +41,12 @@ def twins(a: Candidate, b: Candidate) -> bool:
     return sim >= TRANSLATION and sorted(number_facts(a.text)) == sorted(number_facts(b.text))
 
 
-def prefer_language(
-    j: int, cands: Sequence[Candidate], p: np.ndarray, lang: str, ratio: float = 0.5
-) -> int:
-    """A translation of candidate ``j`` in the question's language, if one scores close."""
+def prefer_language(j: int, cands: Sequence[Candidate], p: np.ndarray, lang: str) -> int:
+    """A translation of candidate ``j`` in the question's language, if there is one (the best
+    scored): it states the same thing, and the reader gets the quote in their language."""
     if cands[j].doc.lang == lang:
         return j
-    found = [
-        k
-        for k, c in enumerate(cands)
-        if c.doc.lang == lang and p[k] >= ratio * p[j] and twins(c, cands[j])
-    ]
+    found = [k for k, c in enumerate(cands) if c.doc.lang == lang and twins(c, cands[j])]
     return max(found, key=lambda k: p[k]) if found else j
 
 

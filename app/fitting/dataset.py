@@ -20,6 +20,7 @@ from app.answer.evidence import Candidate, SentenceSource, candidates
 from app.answer.features import featurize
 from app.answer.query import Query, parse_query
 from app.types import Passage
+from vectorstore.embeddings import language_means
 
 if TYPE_CHECKING:
     from app.evaluation.questions import EvalQuestion
@@ -107,7 +108,7 @@ def collect(
                 passages=got.passages,
                 vector=vector,
                 cands=cands,
-                X=featurize(query, vector, cands),
+                X=featurize(query, vector, cands, language_means(vector, retriever.centroids())),
                 y=relevant(cands, q.evidence),
                 patterns=list(q.answer_all),
                 points=list(q.points or []),
