@@ -28,7 +28,13 @@ if TYPE_CHECKING:
 
 Sets = dict[str, tuple["HybridRetriever", list["EvalQuestion"]]]
 
-METRICS = ("abstention_accuracy", "false_abstention", "answer_accuracy", "evidence_cited")
+METRICS = (
+    "abstention_accuracy",
+    "false_abstention",
+    "answer_accuracy",
+    "evidence_cited",
+    "keypoint_recall",
+)
 
 
 def leave_out(items: Sequence[Item], share: float, seed: int) -> list[Item]:
