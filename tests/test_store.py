@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import numpy as np
 import pytest
 
 from app.settings import Settings
@@ -132,3 +133,24 @@ def test_single_writer_lock(settings: Settings, fake_embeddings) -> None:
                 pass
     with b.writing():
         pass
+
+
+def test_language_centroids_from_a_bounded_sample(settings: Settings, fake_embeddings) -> None:
+    store = Store.open(settings.store_settings, fake_embeddings)
+    rng = np.random.default_rng(0)
+    langs = ["en" if k % 3 else "id" for k in range(600)]
+    direction = {"en": np.eye(8)[0], "id": np.eye(8)[1]}
+    vectors = np.asarray([direction[x] + rng.normal(scale=0.05, size=8) for x in langs])
+    store.chunks.add(
+        ids=[f"c{k}" for k in range(600)],
+        embeddings=vectors,
+        metadatas=[{"doc_id": "d", "lang": x} for x in langs],
+        documents=["text"] * 600,
+    )
+    exact = store.language_centroids(sample=10_000)
+    sampled = store.language_centroids(sample=120)  # 8 pages of 15, spread over the 600
+    for lang in ("en", "id"):
+        assert np.allclose(exact[lang], vectors[[x == lang for x in langs]].mean(axis=0))
+        assert np.linalg.norm(sampled[lang] - exact[lang]) < 0.05
+    store.chunks.add(ids=["bare"], embeddings=[list(vectors[0])], documents=["text"])
+    assert store.language_centroids() == {}  # a chunk of no known language: nothing to centre

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from vectorstore.settings import StoreSettings
 
 _PAGE = 2000
+_CENTROID_SAMPLE = 1000  # chunks read for the language centroids: one bounded read
 _WRITE_BATCH = 500
 _KINDS = ("chunks", "sentences")
 
@@ -374,16 +375,21 @@ class Store:
             if m is not None and t is not None
         }
 
-    def language_centroids(self) -> dict[str, np.ndarray]:
-        """The mean of the chunk embeddings of each language (by the chunks' ``lang``); empty
-        when a chunk has no language. Reads every embedding: callers cache it."""
+    def language_centroids(self, sample: int = _CENTROID_SAMPLE) -> dict[str, np.ndarray]:
+        """The mean embedding of each language's chunks (by their ``lang``), over at most
+        ``sample`` chunks read in pages spread across the collection (the language's direction
+        is strong: a sample finds it, and a store of any size costs one bounded read); empty
+        when a chunk has no language."""
+        total = self.chunk_count()
+        pages = 8 if total > sample else 1
+        size = sample // pages if total > sample else max(total, 1)
         sums: dict[str, np.ndarray] = {}
         counts: dict[str, int] = {}
-        offset = 0
-        while True:
-            page = self.chunks.get(include=["embeddings", "metadatas"], limit=_PAGE, offset=offset)
+        for k in range(pages):
+            offset = (total - size) * k // max(pages - 1, 1)
+            page = self.chunks.get(include=["embeddings", "metadatas"], limit=size, offset=offset)
             if not len(page["ids"]):
-                break
+                continue
             vectors = np.asarray(page["embeddings"], dtype=np.float64)
             langs = [str((m or {}).get("lang") or "") for m in page["metadatas"]]
             if "" in langs:
@@ -392,8 +398,7 @@ class Store:
                 rows = vectors[[j for j, x in enumerate(langs) if x == lang]]
                 sums[lang] = sums.get(lang, 0.0) + rows.sum(axis=0)
                 counts[lang] = counts.get(lang, 0) + len(rows)
-            offset += len(page["ids"])
-        return {lang: total / counts[lang] for lang, total in sums.items()}
+        return {lang: vector / counts[lang] for lang, vector in sums.items()}
 
     def query(
         self,
