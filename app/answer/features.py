@@ -249,11 +249,6 @@ def _numbers_ok(query: Query, pool: Sequence[Fact]) -> float:
     return sum(facts_match(f, pool) for f in query.numbers) / len(query.numbers)
 
 
-def _unit(vector: Sequence[float]) -> np.ndarray:
-    q = np.asarray(vector, dtype=np.float32)
-    return q / max(float(np.linalg.norm(q)), 1e-12)
-
-
 def featurize(
     query: Query,
     vector: Sequence[float],
@@ -264,9 +259,10 @@ def featurize(
     mean (:func:`vectorstore.embeddings.language_means`) when ``means`` are given."""
     if not cands:
         return np.zeros((0, len(FEATURES)), dtype=np.float32)
-    q = _unit(vector)
+    q = np.asarray(vector, dtype=np.float32)
+    q = q / max(float(np.linalg.norm(q)), 1e-12)
     means = means or {}
-    sims = {}
+    sims: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for doc in {c.doc.doc_id: c.doc for c in cands}.values():
         mean = means.get(doc.lang, 0.0)
         sims[doc.doc_id] = (doc.vectors @ q - mean, doc.window_vectors @ q - mean)
