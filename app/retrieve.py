@@ -210,12 +210,12 @@ class HybridRetriever:
         return sorted(unique.values(), key=lambda hit: -hit[3])[:n]
 
     def centroids(self) -> dict[str, np.ndarray]:
-        """The mean chunk embedding of each stored language (cached until the store changes)."""
-        self.sync()
-        with self._sync_lock:
-            if self._centroids is None:
-                self._centroids = self.store.language_centroids()
-            return self._centroids
+        """The mean chunk embedding of each stored language (cached until the store changes:
+        callers have synced, as :meth:`retrieve` does)."""
+        centroids = self._centroids
+        if centroids is None:
+            centroids = self._centroids = self.store.language_centroids()
+        return centroids
 
     def bm25(
         self,
