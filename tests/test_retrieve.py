@@ -154,4 +154,5 @@ def test_dense_search_corrects_the_pull_of_the_question_language(
         encoding="utf-8",
     )
     ingest([str(tmp_path / "goal.en.txt")], settings.ingest, embeddings, store)
+    centred.retrieve(question, k=2, mode="dense")  # a search syncs with the store
     assert not np.allclose(before, centred.centroids()["en"])
