@@ -13,6 +13,7 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
+from app.lru import LRU
 from app.sentences import StoredSentences
 from app.types import Passage
 from ingest.chunking import chunk_prefix
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from vectorstore.store import Store
 
 _RECHECK_S = 2.0
+_RECORDS = 4096  # chunk records kept between questions
 
 
 @dataclass
@@ -127,6 +129,7 @@ class HybridRetriever:
         self.reranker = reranker if reranker is not None else make_reranker(settings)
         self.sentences = StoredSentences(store, embeddings)
         self._chunks: dict[str, list[Passage]] = {}
+        self._records: LRU[str, tuple[str, dict[str, Any]]] = LRU(_RECORDS)
         self._centroids: dict[str, np.ndarray] | None = None
         self._checked_at = 0.0
         self._loaded = False
@@ -145,12 +148,14 @@ class HybridRetriever:
             self._seen_writes = self.store.writes
             self._checked_at = 0.0
             self._centroids = None
+            self._records.clear()
         if not force and self._loaded and now - self._checked_at < _RECHECK_S:
             return
         self._checked_at = now
         if self.store.sync():  # another process wrote
             self._chunks.clear()
             self._centroids = None
+            self._records.clear()
             self.sentences.clear()
         if not self._loaded:
             self.keyword.load()
@@ -177,37 +182,42 @@ class HybridRetriever:
         n: int,
         timings: dict[str, float],
         docs: Sequence[str] | None = None,
-    ) -> list[Passage]:
-        """Dense candidates, best first (only from ``docs`` when given)."""
+    ) -> list[tuple[str, float]]:
+        """Dense candidates as (chunk id, score), best first (only from ``docs`` when given)."""
         t1 = time.perf_counter()
-        hits = self.store.query(vector, n, docs)
+        hits = self.store.search(vector, n, docs)
         means = language_means(vector, self.centroids())
         if means:
             hits = self._centred(vector, n, docs, hits, means)
         timings["dense_ms"] = (time.perf_counter() - t1) * 1000
-        return [_passage(i, t, m, s) for i, t, m, s in hits]
+        return hits
 
     def _centred(
         self,
         vector: list[float],
         n: int,
         docs: Sequence[str] | None,
-        hits: list[tuple[str, str, dict[str, Any], float]],
+        hits: list[tuple[str, float]],
         means: dict[str, float],
-    ) -> list[tuple[str, str, dict[str, Any], float]]:
+    ) -> list[tuple[str, float]]:
         """The top ``n`` by similarity less the mean of the chunk's language
         (:func:`vectorstore.embeddings.language_means`), from the plain top ``n`` (``hits``)
-        and the top ``n`` of every language but the one the question leans to most.
+        and the top ``n`` of every language but the one the question leans to most (``own``).
 
-        Exact: a chunk in none of these lists is in that language and below all ``n`` plain
-        hits, and the plain hits lose no more than that language's mean by centring (the
-        largest), so each of them still ranks above it."""
+        Exact: a chunk in none of these lists is in ``own`` and below all ``n`` plain hits, and
+        the plain hits lose no more than ``own``'s mean by centring (the largest), so each of
+        them still ranks above it. No chunk record is read: a plain hit in another language is
+        in that language's top ``n`` too (it ranks no lower among fewer chunks), so a plain hit
+        in none of those lists is in ``own``."""
         own = max(means, key=lambda lang: means[lang])
+        lang_of: dict[str, str] = {}
         for lang in sorted(means):
             if lang != own:
-                hits = hits + self.store.query(vector, n, docs, lang)
-        unique = {i: (i, t, m, s - means.get(str(m.get("lang", "")), 0.0)) for i, t, m, s in hits}
-        return sorted(unique.values(), key=lambda hit: -hit[3])[:n]
+                found = self.store.search(vector, n, docs, lang)
+                lang_of.update((chunk_id, lang) for chunk_id, _ in found)
+                hits = hits + found
+        centred = {i: s - means[lang_of.get(i, own)] for i, s in hits}
+        return sorted(centred.items(), key=lambda hit: -hit[1])[:n]
 
     def centroids(self) -> dict[str, np.ndarray]:
         """The mean chunk embedding of each stored language (cached until the store changes:
@@ -222,26 +232,16 @@ class HybridRetriever:
         query: str,
         n: int,
         timings: dict[str, float],
-        known: list[Passage] | None = None,
         docs: Sequence[str] | None = None,
-    ) -> list[Passage]:
-        """BM25 candidates, best first (texts of ``known`` passages are not fetched again; only
-        from ``docs`` when given)."""
+    ) -> list[tuple[str, float]]:
+        """BM25 candidates as (chunk id, score), best first (only from ``docs`` when given)."""
         t0 = time.perf_counter()
         self.sync()
         prefixes = tuple(chunk_prefix(d) for d in docs or [])
         keep = (lambda chunk_id: chunk_id.startswith(prefixes)) if prefixes else None
         hits = self.keyword.search(flat_query_terms(query), n, keep)
-        have = {p.chunk_id: p for p in known or []}
-        found = self.store.get_chunks([i for i, _ in hits if i not in have])
         timings["bm25_ms"] = (time.perf_counter() - t0) * 1000
-        out = []
-        for chunk_id, score in hits:
-            if chunk_id in have:
-                out.append(have[chunk_id].model_copy(update={"score": score}))
-            elif chunk_id in found:
-                out.append(_passage(chunk_id, *found[chunk_id], score))
-        return out
+        return hits
 
     def corpus_has(self, word: str) -> bool:
         """Whether a word, or a word sharing its first letters, occurs in the stored articles.
@@ -254,6 +254,37 @@ class HybridRetriever:
         if any(self.keyword.known(stem(word, lang)) for lang in ("id", "en")):
             return True
         return len(word) >= 4 and self.keyword.known_prefix(word[: 4 if len(word) <= 6 else 5])
+
+    def _top(
+        self, query: str, fused: list[tuple[str, float]], k: int, timings: dict[str, float]
+    ) -> list[Passage]:
+        """The top ``k`` passages of a fused ranking, merged and diversified. The chunks' records
+        are read in batches of ``2k`` only as far down the ranking as that needs (all of them
+        when a reranker reorders the candidates)."""
+        cfg = self.settings.retrieval
+        t0 = time.perf_counter()
+        batch = len(fused) if self.reranker is not None else 2 * k
+        ranked: list[Passage] = []
+        passages: list[Passage] = []
+        for start in range(0, len(fused), max(batch, 1)):
+            part = fused[start : start + batch]
+            found = self._read([chunk_id for chunk_id, _ in part])
+            ranked += [_passage(i, *found[i], s) for i, s in part if i in found]
+            if self.reranker is not None:
+                ranked = self.reranker(query, ranked[: cfg.candidates])
+            passages = merge_and_diversify(ranked, k, cfg.max_per_doc)
+            if len(passages) >= k:
+                break
+        timings["fetch_ms"] = (time.perf_counter() - t0) * 1000
+        return passages
+
+    def _read(self, ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Chunk records (text, metadata) by id: kept ones, the rest read from the store. Kept
+        until the store changes (while it does not, an id always names the same chunk)."""
+        kept = dict(zip(ids, self._records.get_many(ids), strict=True))
+        found = self.store.get_chunks([i for i in ids if kept[i] is None])
+        self._records.put_many(found.items())
+        return {i: record for i in ids if (record := kept[i] or found.get(i)) is not None}
 
     def chunks(self, doc_id: str) -> list[Passage]:
         """Every chunk of one document, in document order (cached: a document never changes)."""
@@ -279,19 +310,14 @@ class HybridRetriever:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         vector = self.embed(query, timings)
-        lists: list[list[Passage]] = []
+        lists: list[list[tuple[str, float]]] = []
         if mode in ("hybrid", "dense"):
             lists.append(self.dense(vector, cfg.candidates, timings, docs))
         if mode in ("hybrid", "bm25"):
-            known = lists[0] if lists else None
-            lists.append(self.bm25(query, cfg.candidates, timings, known, docs))
+            lists.append(self.bm25(query, cfg.candidates, timings, docs))
         t1 = time.perf_counter()
-        by_id = {p.chunk_id: p for ranked in lists for p in ranked}
-        fused = rrf([[p.chunk_id for p in ranked] for ranked in lists], cfg.rrf_k)
-        ranked = [by_id[i].model_copy(update={"score": s}) for i, s in _sorted(fused)]
-        if self.reranker is not None:
-            ranked = self.reranker(query, ranked[: cfg.candidates])
-        passages = merge_and_diversify(ranked, k, cfg.max_per_doc)
+        fused = _sorted(rrf([[chunk_id for chunk_id, _ in ranked] for ranked in lists], cfg.rrf_k))
+        passages = self._top(query, fused, k, timings)
         timings["fuse_ms"] = (time.perf_counter() - t1) * 1000
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         return Retrieval(passages, timings, vector)

@@ -10,7 +10,7 @@ from benchmarks.plot import write_plot
 
 _METHODS = (
     ("exact_numpy", "exact brute force (numpy, reference)"),
-    ("dense_embedded", "dense, embedded Chroma (`Store.query`)"),
+    ("dense_embedded", "dense, embedded Chroma (`Store.search`)"),
     ("dense_server", "dense, `chroma run` server"),
     ("bm25", "BM25 (`KeywordIndex.search`)"),
     ("hybrid_embedded", "hybrid `retrieve()`, embedded, **excl. query embedding**"),

@@ -64,8 +64,8 @@ def _recall(store: Store, data: ScaleData, queries: np.ndarray, k: int = 10) -> 
     hits_k, hits_c = 0, 0
     for q in queries:
         truth = {ids[i] for i in exact_top(data.vectors, q, k)}
-        hits_k += len(truth & {h[0] for h in store.query(q.tolist(), k)})
-        hits_c += len(truth & {h[0] for h in store.query(q.tolist(), CANDIDATES)[:k]})
+        hits_k += len(truth & {h[0] for h in store.search(q.tolist(), k)})
+        hits_c += len(truth & {h[0] for h in store.search(q.tolist(), CANDIDATES)[:k]})
     total = k * len(queries)
     return {
         f"recall@{k}": round(hits_k / total, 4),
@@ -88,7 +88,7 @@ def _methods(
 
     return {
         "exact_numpy": lambda i: exact_top(data.vectors, queries[i], CANDIDATES),
-        "dense_embedded": lambda i: store.query(queries[i].tolist(), CANDIDATES),
+        "dense_embedded": lambda i: store.search(queries[i].tolist(), CANDIDATES),
         "bm25": lambda i: retriever.keyword.search(flat_query_terms(texts[i]), CANDIDATES),
         "hybrid_embedded": hybrid,
     }

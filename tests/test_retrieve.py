@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -122,6 +124,49 @@ def test_reranker_reorders_candidates(settings: Settings, fake_embeddings) -> No
     assert [len(p.text) for p in out] == sorted(len(p.text) for p in out)
 
 
+class _Ghost:
+    """A collection whose search also returns a chunk that another process removed a moment ago
+    (or whose record Chroma has not shown yet)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.read: list[str] = []
+
+    def query(self, **kwargs: Any) -> dict[str, Any]:
+        res = self.inner.query(**kwargs)
+        res["ids"][0].insert(0, "gone-0000")
+        res["distances"][0].insert(0, 0.0)
+        return res
+
+    def get(self, **kwargs: Any) -> dict[str, Any]:
+        self.read += kwargs.get("ids") or []
+        return self.inner.get(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def test_records_are_read_only_for_the_passages_kept(settings: Settings, fake_embeddings) -> None:
+    store = Store.open(settings.store_settings, fake_embeddings)
+    results = ingest([str(CORPUS)], settings.ingest, fake_embeddings, store)
+    retriever = HybridRetriever(settings, store, fake_embeddings)
+    retriever.sync()
+    store.chunks = ghost = _Ghost(store.chunks)
+    every = HybridRetriever(settings, store, fake_embeddings, reranker=lambda q, ps: ps)
+    for question in ("SoftBank Nvidia", "Berapa kerugian OpenAI?"):
+        ghost.read.clear()
+        top = retriever.retrieve(question, k=2).passages
+        assert len(top) == 2 and "gone-0000" not in {p.chunk_id for p in top}
+        assert 0 < len(ghost.read) <= 4  # two passages: one batch of 2k records
+        assert top == every.retrieve(question, k=2).passages  # which reads them all
+    ghost.read.clear()
+    retriever.retrieve("SoftBank Nvidia", k=2)
+    assert ghost.read == ["gone-0000"]  # the records read before are kept
+    remove(results[0].doc_id or "", store)
+    top = retriever.retrieve("SoftBank Nvidia", k=2).passages
+    assert top and results[0].doc_id not in {p.doc_id for p in top} and len(ghost.read) > 1
+
+
 _ARTICLES = {
     "bakery.en.txt": "The old bakery on the corner bakes bread every morning before dawn. "
     "Its owner says the bread sells out by nine, and the queue reaches the next street.",
@@ -145,8 +190,8 @@ def test_dense_search_corrects_the_pull_of_the_question_language(
     question = "Kapan toko roti itu mulai membuat roti setiap hari?"  # the answer is in English
     centred = HybridRetriever(settings, store, embeddings)
     assert "bakery" in centred.retrieve(question, k=2, mode="dense").passages[0].text
-    plain = store.query(embeddings.embed_query(question), 2)  # as the embedder rates them
-    assert plain[0][2]["lang"] == "id"
+    plain = store.search(embeddings.embed_query(question), 2)  # as the embedder rates them
+    assert store.get_chunks([plain[0][0]])[plain[0][0]][1]["lang"] == "id"
     # the centroids follow the store: a new English article moves the English one
     before = centred.centroids()["en"].copy()
     (tmp_path / "goal.en.txt").write_text(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import numpy as np
 import pytest
@@ -55,41 +54,13 @@ def test_add_list_query_delete(store_settings: Settings, fake_embeddings) -> Non
     full = store.get_document(doc_id)
     assert full is not None and full.text.startswith("Anthropic menargetkan")
     first_text = next(t for _, t, _ in store.iter_chunks())
-    hits = store.query(fake_embeddings.embed_query(first_text), 3)
-    assert hits[0][1] == first_text and hits[0][3] == pytest.approx(1.0, abs=1e-3)
+    hits = store.search(fake_embeddings.embed_query(first_text), 3)
+    assert hits[0][1] == pytest.approx(1.0, abs=1e-3)
+    assert store.get_chunks([hits[0][0]])[hits[0][0]][0] == first_text
     assert store.find(doc_id[:10])[0].doc_id == doc_id
     with store.writing():
         store.delete_document(doc_id)
     assert store.list_documents() == [] and store.chunk_count() == 0
-
-
-class _LateRecords:
-    """A collection whose query returns vectors before their records (text and metadata)."""
-
-    def __init__(self, inner: Any, ghost: str) -> None:
-        self.inner, self.ghost = inner, ghost
-
-    def query(self, **kwargs: Any) -> dict[str, Any]:
-        res = self.inner.query(**kwargs)
-        n = len(res["ids"][0])
-        res["ids"][0].append(self.ghost)  # a vector whose chunk was removed meanwhile
-        res["distances"][0].append(0.5)
-        for key in ("documents", "metadatas"):
-            res[key][0] = [None] * (n + 1)
-        return res
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-
-def test_query_reads_late_records_by_id(settings: Settings, fake_embeddings) -> None:
-    store = Store.open(settings, fake_embeddings)
-    _add(store)
-    texts = {i: t for i, t, _ in store.iter_chunks()}
-    store.chunks = _LateRecords(store.chunks, "gone-chunk")
-    hits = store.query(fake_embeddings.embed_query(next(iter(texts.values()))), 3)
-    assert len(hits) == 3 and all(texts[i] == t and m for i, t, m, _ in hits)
-    assert "gone-chunk" not in {i for i, *_ in hits}
 
 
 def test_restart_finds_every_chunk(store_settings: Settings, fake_embeddings) -> None:
@@ -98,7 +69,7 @@ def test_restart_finds_every_chunk(store_settings: Settings, fake_embeddings) ->
     rows = list(reopened.iter_chunks())
     assert rows and len(reopened.get_chunks([r[0] for r in rows])) == len(rows)
     for chunk_id, text, _ in rows:
-        assert reopened.query(fake_embeddings.embed_query(text), 1)[0][0] == chunk_id
+        assert reopened.search(fake_embeddings.embed_query(text), 1)[0][0] == chunk_id
 
 
 def test_model_mismatch_names_reindex(store_settings: Settings, fake_embeddings) -> None:

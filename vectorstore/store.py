@@ -365,7 +365,8 @@ class Store:
         return sorted(rows, key=lambda row: int(row[2].get("index", 0)))
 
     def get_chunks(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
-        """Chunks by id → (text, metadata)."""
+        """Chunks by id → (text, metadata); a chunk without its record (removed by another
+        process a moment ago, or a vector Chroma shows before its record) is left out."""
         if not ids:
             return {}
         page = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
@@ -400,19 +401,18 @@ class Store:
                 counts[lang] = counts.get(lang, 0) + len(rows)
         return {lang: vector / counts[lang] for lang, vector in sums.items()}
 
-    def query(
+    def search(
         self,
         vector: Sequence[float],
         k: int,
         docs: Sequence[str] | None = None,
         lang: str | None = None,
-    ) -> list[tuple[str, str, dict[str, Any], float]]:
-        """Dense search: (id, text, metadata, cosine similarity), best first.
+    ) -> list[tuple[str, float]]:
+        """Dense search: (chunk id, cosine similarity), best first.
 
-        ``docs`` limits the search to those documents, ``lang`` to chunks in that language. A
-        hit whose text or metadata did not come with it (Chroma can return a vector a moment
-        before its record) is read again by id; chunks that vanished (removed by another
-        process a moment ago) are left out.
+        ``docs`` limits the search to those documents, ``lang`` to chunks in that language.
+        The chunks' records are not read (that costs more than the search itself):
+        :meth:`get_chunks` reads those of the hits a caller keeps.
         """
         if k <= 0:
             return []
@@ -420,26 +420,10 @@ class Store:
             query_embeddings=[list(vector)],
             n_results=k,
             where=_where(docs, lang),
-            include=["documents", "metadatas", "distances"],
+            include=["distances"],
         )
-        rows = list(
-            zip(
-                res["ids"][0],
-                res["documents"][0],
-                res["metadatas"][0],
-                res["distances"][0],
-                strict=True,
-            )
-        )
-        late = self.get_chunks([i for i, t, m, _ in rows if m is None or t is None])
-        out = []
-        for i, t, m, d in rows:
-            if m is None or t is None:
-                if i not in late:
-                    continue
-                t, m = late[i]
-            out.append((i, t, m, 1.0 - float(d)))
-        return out
+        pairs = zip(res["ids"][0], res["distances"][0], strict=True)
+        return [(chunk_id, 1.0 - float(distance)) for chunk_id, distance in pairs]
 
     def get_sentences(
         self, doc_ids: Sequence[str]

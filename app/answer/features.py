@@ -284,6 +284,14 @@ def featurize(
     asked_keys = [cognate_keys(w) for w in dict.fromkeys(words(query.text))]
     asked_keys = [g for g in asked_keys if g]
     asked_roles = role_keys(query.text)
+    fits: dict[tuple[int, bool], bool] = {}  # a sentence is its neighbours' neighbour
+
+    def fits_kind(facts: TextFacts, causal: bool) -> bool:
+        key = (id(facts), causal)
+        if key not in fits:
+            fits[key] = type_fit(query, facts, causal)
+        return fits[key]
+
     rows = []
     for k, c in enumerate(cands):
         own_sims, window_sims = sims[c.doc.doc_id]
@@ -291,8 +299,8 @@ def featurize(
         w = _window(c)
         facts = w.facts
         enumerates, causal, heading, short, lower = w.shape
-        fit = type_fit(query, facts, causal)
-        fit_ctx = fit or any(type_fit(query, f, why) for f, why in w.near)
+        fit = fits_kind(facts, causal)
+        fit_ctx = fit or any(fits_kind(f, why) for f, why in w.near)
         own_terms = w.terms
         novel = (len(own_terms - asked_terms) / len(own_terms)) if own_terms else 0.0
         cross = float(query.lang != c.doc.lang)
