@@ -185,39 +185,26 @@ class HybridRetriever:
     ) -> list[tuple[str, float]]:
         """Dense candidates as (chunk id, score), best first (only from ``docs`` when given)."""
         t1 = time.perf_counter()
-        hits = self.store.search(vector, n, docs)
         means = language_means(vector, self.centroids())
         if means:
-            hits = self._centred(vector, n, docs, hits, means)
+            hits = self._centred(vector, n, docs, means)
+        else:
+            hits = self.store.search(vector, n, docs)
         timings["dense_ms"] = (time.perf_counter() - t1) * 1000
         return hits
 
     def _centred(
-        self,
-        vector: list[float],
-        n: int,
-        docs: Sequence[str] | None,
-        hits: list[tuple[str, float]],
-        means: dict[str, float],
+        self, vector: list[float], n: int, docs: Sequence[str] | None, means: dict[str, float]
     ) -> list[tuple[str, float]]:
         """The top ``n`` by similarity less the mean of the chunk's language
-        (:func:`vectorstore.embeddings.language_means`), from the plain top ``n`` (``hits``)
-        and the top ``n`` of every language but the one the question leans to most (``own``).
-
-        Exact: a chunk in none of these lists is in ``own`` and below all ``n`` plain hits, and
-        the plain hits lose no more than ``own``'s mean by centring (the largest), so each of
-        them still ranks above it. No chunk record is read: a plain hit in another language is
-        in that language's top ``n`` too (it ranks no lower among fewer chunks), so a plain hit
-        in none of those lists is in ``own``."""
-        own = max(means, key=lambda lang: means[lang])
-        lang_of: dict[str, str] = {}
-        for lang in sorted(means):
-            if lang != own:
-                found = self.store.search(vector, n, docs, lang)
-                lang_of.update((chunk_id, lang) for chunk_id, _ in found)
-                hits = hits + found
-        centred = {i: s - means[lang_of.get(i, own)] for i, s in hits}
-        return sorted(centred.items(), key=lambda hit: -hit[1])[:n]
+        (:func:`vectorstore.embeddings.language_means`): the best of each language's top ``n``
+        (exact: centring moves a language's chunks alike, so it keeps their order)."""
+        hits = [
+            (chunk_id, score - means[lang])
+            for lang in sorted(means)
+            for chunk_id, score in self.store.search(vector, n, docs, lang)
+        ]
+        return sorted(hits, key=lambda hit: -hit[1])[:n]
 
     def centroids(self) -> dict[str, np.ndarray]:
         """The mean chunk embedding of each stored language (cached until the store changes:

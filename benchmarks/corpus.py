@@ -113,7 +113,8 @@ def make_scale_data(n: int, chunks_per_doc: int = 10, seed: int = 0) -> ScaleDat
 
 
 def populate(store: Any, data: ScaleData) -> None:
-    """Write chunks straight into the store (batched), then one committed record per document."""
+    """Write chunks (and their language's copy of the vectors) straight into the store
+    (batched), then one committed record per document."""
     n, per = len(data.texts), data.chunks_per_doc
     for lo in range(0, n, _WRITE_BATCH):
         hi = min(n, lo + _WRITE_BATCH)
@@ -123,6 +124,14 @@ def populate(store: Any, data: ScaleData) -> None:
             documents=data.texts[lo:hi],
             metadatas=[_chunk_meta(i, per, data.langs[i], data.texts[i]) for i in range(lo, hi)],
         )
+        for lang, collection in store.vectors.items():  # each language's search collection
+            rows = [i for i in range(lo, hi) if data.langs[i] == lang]
+            if rows:
+                collection.upsert(
+                    ids=[chunk_id(i, per) for i in rows],
+                    embeddings=data.vectors[rows],
+                    metadatas=[{"doc_id": _doc_id(i // per)} for i in rows],
+                )
     doc_ids = list(range((n + per - 1) // per))
     for lo in range(0, len(doc_ids), _WRITE_BATCH):
         part = doc_ids[lo : lo + _WRITE_BATCH]

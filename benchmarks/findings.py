@@ -79,18 +79,21 @@ def _fixed(results: dict[str, Any]) -> list[str]:
         "ratio moved from 40% to 47-48% between runs with no change to ingest: the pipeline "
         "now runs as fast as the raw embedder on the same texts, so the remaining cost is the "
         "sentence embeddings themselves and the goal sits within this machine's noise.",
-        "9. **Taking similarities less each language's mean doubled the dense search** (two "
-        "Chroma queries, the plain top 20 and the top 20 in the other language, each reading "
-        "the text and metadata of its 20 hits: "
-        f"{FIRST_RUN['dense_stage_centred_ms']:.1f} ms p50). Both searches now read ids and "
-        "distances only (a plain hit's language follows from the other language's list); the "
-        "records are read once, after fusion, for the passages kept (one batch of twice k), "
-        "and kept until the store changes (an id names the same chunk until then). Dense "
-        f"stage p50 {_stage(ans, 'dense_ms'):.1f} ms, record reads "
-        f"{_stage(ans, 'fetch_ms'):.1f} ms; `ask` vs textbook p50 "
-        f"{FIRST_RUN['ask_vs_textbook_p50_centred']:.2f}× → {ratio:.2f}×. The demo corpus "
-        "(67 chunks) fits the record cache, so these questions read few records; a first "
-        "question on a document reads its twelve.",
+        "9. **Taking similarities less each language's mean made dense search dearer** "
+        "(docs/ENGINE.md): the plain top 20 and the top 20 of the other language, through "
+        "Chroma's language filter, each reading the text and metadata of its hits. The filter's "
+        "cost grows with the store: ask's dense stage took "
+        f"{FIRST_RUN['dense_stage_centred_ms']:.1f} ms p50 on the demo corpus, and hybrid "
+        "retrieval took 428 ms p50 at 100,000 chunks on this slower day's first run (44 of "
+        "49 ms at 10,000 chunks went to the filtered query). Each language's chunk vectors "
+        "are now kept in a collection of their own as well, so the dense candidates are the "
+        "best of two plain searches; they return ids and distances only, and the records are "
+        "read once, after fusion, for the passages kept (one batch of twice k), and kept until "
+        "the store changes. Dense stage p50 "
+        f"{_stage(ans, 'dense_ms'):.1f} ms, record reads {_stage(ans, 'fetch_ms'):.1f} ms; "
+        f"`ask` vs textbook p50 {FIRST_RUN['ask_vs_textbook_p50_centred']:.2f}× → "
+        f"{ratio:.2f}×. The demo corpus (67 chunks) fits the record cache, so these questions "
+        "read few records; a first question on a document reads its twelve.",
     ]
 
 
@@ -117,12 +120,7 @@ def _next_steps(results: dict[str, Any]) -> list[str]:
         steps.insert(
             0,
             f"- **Hybrid retrieval at {size:,} chunks takes {hybrid:.0f} ms p50** (plain dense "
-            f"search {big['latency']['dense_embedded']['p50_ms']:.1f} ms). Since similarities "
-            "are taken less each language's mean, dense search also asks Chroma for the top 20 "
-            "of the other language, and the cost of Chroma's language filter grows with the "
-            "store: profiled at 10,000 chunks, it took 44 of 49 ms "
-            "per question. Next: one vector collection per language, so that each language's "
-            "top 20 is a plain search.",
+            f"search {big['latency']['dense_embedded']['p50_ms']:.1f} ms): profile it.",
         )
     if ratio > 1.5:
         steps.insert(
@@ -130,8 +128,7 @@ def _next_steps(results: dict[str, Any]) -> list[str]:
             f"- **`ask` is above 1.5× the textbook pipeline** on this run ({ratio:.2f}× p50; "
             f"answer stage {_stage(ans, 'answer_ms'):.1f} ms, dense "
             f"{_stage(ans, 'dense_ms'):.1f} ms). Next: vectorize the per-candidate features "
-            "(a Python loop over about 90 sentences per question); one Chroma collection per "
-            "language, so that no query needs a language filter.",
+            "(a Python loop over about 90 sentences per question).",
         )
     return steps
 

@@ -128,9 +128,9 @@ class _Ghost:
     """A collection whose search also returns a chunk that another process removed a moment ago
     (or whose record Chroma has not shown yet)."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: Any, read: list[str]) -> None:
         self.inner = inner
-        self.read: list[str] = []
+        self.read = read
 
     def query(self, **kwargs: Any) -> dict[str, Any]:
         res = self.inner.query(**kwargs)
@@ -151,7 +151,8 @@ def test_records_are_read_only_for_the_passages_kept(settings: Settings, fake_em
     results = ingest([str(CORPUS)], settings.ingest, fake_embeddings, store)
     retriever = HybridRetriever(settings, store, fake_embeddings)
     retriever.sync()
-    store.chunks = ghost = _Ghost(store.chunks)
+    store.chunks = ghost = _Ghost(store.chunks, [])
+    store.vectors = {lang: _Ghost(c, ghost.read) for lang, c in store.vectors.items()}
     every = HybridRetriever(settings, store, fake_embeddings, reranker=lambda q, ps: ps)
     for question in ("SoftBank Nvidia", "Berapa kerugian OpenAI?"):
         ghost.read.clear()

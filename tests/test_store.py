@@ -63,6 +63,29 @@ def test_add_list_query_delete(store_settings: Settings, fake_embeddings) -> Non
     assert store.list_documents() == [] and store.chunk_count() == 0
 
 
+def test_each_language_is_searched_in_its_own_collection(
+    store_settings: Settings, fake_embeddings
+) -> None:
+    store = Store.open(store_settings, fake_embeddings)
+    doc_id = _add(store)  # Indonesian
+    text = next(t for _, t, _ in store.iter_chunks())
+    vector = fake_embeddings.embed_query(text)
+    assert store.vectors["id"].count() == store.chunk_count() and store.vectors["en"].count() == 0
+    assert [i for i, _ in store.search(vector, 3, lang="id")] == [
+        i for i, _ in store.search(vector, 3)
+    ]
+    assert store.search(vector, 3, lang="en") == []
+    # a store written before these collections gets them when it is opened
+    for collection in store.vectors.values():
+        store.client.delete_collection(collection.name)
+    reopened = Store.open(store_settings, fake_embeddings)
+    assert reopened.languages_indexed() and reopened.vectors["id"].count() == store.chunk_count()
+    assert reopened.search(vector, 1, lang="id")[0][0] == store.search(vector, 1)[0][0]
+    with reopened.writing():
+        reopened.delete_document(doc_id)
+    assert all(c.count() == 0 for c in reopened.vectors.values())
+
+
 def test_restart_finds_every_chunk(store_settings: Settings, fake_embeddings) -> None:
     _add(Store.open(store_settings, fake_embeddings))
     reopened = Store.open(store_settings, fake_embeddings)

@@ -22,6 +22,7 @@ import numpy as np
 from filelock import FileLock, Timeout
 from langchain_core.embeddings import Embeddings
 
+from ingest.text import LANGUAGES
 from ingest.types import Chunk, Document, Embedded, Sentence
 from vectorstore.embeddings import model_id
 
@@ -31,7 +32,11 @@ if TYPE_CHECKING:
 _PAGE = 2000
 _CENTROID_SAMPLE = 1000  # chunks read for the language centroids: one bounded read
 _WRITE_BATCH = 500
-_KINDS = ("chunks", "sentences")
+_VECTORS = {lang: f"vectors_{lang}" for lang in LANGUAGES}
+"""One collection per language holding its chunks' vectors (and document ids) again, so that a
+search within one language is a plain search: Chroma's language filter costs more the larger
+the store."""
+_KINDS = ("chunks", "sentences", *_VECTORS.values())
 
 
 class StoreError(RuntimeError):
@@ -96,10 +101,11 @@ class Store:
         store = cls(settings, embeddings, _client(settings))
         if check_model:
             store.check_model()
-        if store._journal.exists():
+        if store._journal.exists() or not store.languages_indexed():
             try:
-                with store.writing():
-                    pass  # writing() repairs on entry
+                with store.writing():  # writing() repairs on entry
+                    if not store.languages_indexed():  # a store from before the collections
+                        store.index_languages()
             except StoreBusyError:
                 pass  # the writer that holds the lock will finish or repair
         return store
@@ -107,6 +113,7 @@ class Store:
     def _open_collections(self) -> None:
         self.chunks = self._collection("chunks")
         self.sentences = self._collection("sentences")
+        self.vectors = {lang: self._collection(kind) for lang, kind in _VECTORS.items()}
         self.docs = self.client.get_or_create_collection(
             f"{self.settings.collection}_docs", configuration={"hnsw": {"space": "cosine"}}
         )
@@ -297,6 +304,8 @@ class Store:
             raise StoreError("internal: piece and vector counts differ")
         self._journal_begin(doc.doc_id)
         self._write_chunks(self.chunks, doc, chunks, vectors)
+        ids = [c.chunk_id for c in chunks]
+        self._write_vectors(self.vectors, doc.lang, ids, vectors, [doc.doc_id] * len(ids))
         self._write_sentences(self.sentences, doc, sentences, sentence_vectors)
         self.docs.upsert(
             ids=[doc.doc_id],
@@ -316,6 +325,45 @@ class Store:
         common = {"doc_id": doc.doc_id, "title": doc.title, "source": doc.source, "lang": doc.lang}
         metas = [{**common, "index": c.index, "start": c.start, "end": c.end} for c in chunks]
         _upsert(collection, [c.chunk_id for c in chunks], [c.text for c in chunks], vectors, metas)
+
+    @staticmethod
+    def _write_vectors(
+        collections: dict[str, Any],
+        lang: str,
+        ids: Sequence[str],
+        vectors: Sequence[Sequence[float]],
+        doc_ids: Sequence[str],
+    ) -> None:
+        """Chunk vectors into their language's collection (none for a language not read)."""
+        if lang in collections:
+            _upsert(collections[lang], ids, None, vectors, [{"doc_id": d} for d in doc_ids])
+
+    def languages_indexed(self) -> bool:
+        """Whether the per-language collections hold every chunk (stores written before they
+        existed hold none)."""
+        return sum(int(c.count()) for c in self.vectors.values()) == self.chunk_count()
+
+    def index_languages(self) -> None:
+        """Fill the per-language collections afresh from the chunks (call inside
+        ``writing()``)."""
+        for lang, kind in _VECTORS.items():
+            self.client.delete_collection(self.vectors[lang].name)
+            self.vectors[lang] = self._collection(kind)
+        offset = 0
+        while True:
+            page = self.chunks.get(
+                include=["embeddings", "metadatas"], limit=_WRITE_BATCH, offset=offset
+            )
+            if not len(page["ids"]):
+                return
+            offset += len(page["ids"])
+            metas = page["metadatas"]
+            for lang in {str(m.get("lang")) for m in metas}:
+                rows = [j for j, m in enumerate(metas) if str(m.get("lang")) == lang]
+                ids = [page["ids"][j] for j in rows]
+                vectors = [page["embeddings"][j] for j in rows]
+                doc_ids = [str(metas[j]["doc_id"]) for j in rows]
+                self._write_vectors(self.vectors, lang, ids, vectors, doc_ids)
 
     def _write_sentences(
         self,
@@ -341,6 +389,8 @@ class Store:
         self.docs.delete(ids=[doc_id])
         self.chunks.delete(where={"doc_id": doc_id})
         self.sentences.delete(where={"doc_id": doc_id})
+        for collection in self.vectors.values():
+            collection.delete(where={"doc_id": doc_id})
 
     # ----- chunks ----------------------------------------------------------------------
 
@@ -410,16 +460,17 @@ class Store:
     ) -> list[tuple[str, float]]:
         """Dense search: (chunk id, cosine similarity), best first.
 
-        ``docs`` limits the search to those documents, ``lang`` to chunks in that language.
-        The chunks' records are not read (that costs more than the search itself):
-        :meth:`get_chunks` reads those of the hits a caller keeps.
+        ``docs`` limits the search to those documents, ``lang`` to chunks in that language
+        (searched in that language's collection). The chunks' records are not read (that costs
+        more than the search itself): :meth:`get_chunks` reads those of the hits a caller keeps.
         """
-        if k <= 0:
+        collection = self.vectors.get(lang) if lang else self.chunks
+        if k <= 0 or collection is None:
             return []
-        res = self.chunks.query(  # Chroma returns fewer than k when the store holds fewer
+        res = collection.query(  # Chroma returns fewer than k when the store holds fewer
             query_embeddings=[list(vector)],
             n_results=k,
-            where=_where(docs, lang),
+            where=_only(docs),
             include=["distances"],
         )
         pairs = zip(res["ids"][0], res["distances"][0], strict=True)
@@ -462,8 +513,11 @@ class Store:
         """
         tmp = {kind: self._fresh(f"{self.settings.collection}_{kind}_rebuild") for kind in _KINDS}
         counts: dict[str, dict[str, int]] = {}
+        by_lang = {lang: tmp[kind] for lang, kind in _VECTORS.items()}
         for doc, chunks, vectors, sentences, sentence_vectors in items:
             self._write_chunks(tmp["chunks"], doc, chunks, vectors)
+            ids = [c.chunk_id for c in chunks]
+            self._write_vectors(by_lang, doc.lang, ids, vectors, [doc.doc_id] * len(ids))
             self._write_sentences(tmp["sentences"], doc, sentences, sentence_vectors)
             counts[doc.doc_id] = {"chunks": len(chunks), "sentences": len(sentences)}
         self._journal_begin("reindex")
@@ -473,8 +527,7 @@ class Store:
             name = f"{self.settings.collection}_{kind}"
             self.client.delete_collection(name)
             tmp[kind].modify(name=name)
-        self.chunks = self.client.get_collection(f"{self.settings.collection}_chunks")
-        self.sentences = self.client.get_collection(f"{self.settings.collection}_sentences")
+        self._open_collections()
         self._journal_end()
 
     def _fresh(self, name: str) -> Any:
@@ -490,7 +543,7 @@ class Store:
 def _upsert(
     collection: Any,
     ids: Sequence[str],
-    texts: Sequence[str],
+    texts: Sequence[str] | None,
     vectors: Sequence[Sequence[float]],
     metas: Sequence[dict[str, Any]],
 ) -> None:
@@ -500,7 +553,7 @@ def _upsert(
         collection.upsert(
             ids=list(ids[lo:hi]),
             embeddings=[list(v) for v in vectors[lo:hi]],
-            documents=list(texts[lo:hi]),
+            documents=list(texts[lo:hi]) if texts is not None else None,
             metadatas=list(metas[lo:hi]),
         )
 
@@ -510,14 +563,6 @@ def _only(docs: Sequence[str] | None) -> dict[str, Any] | None:
     if not docs:
         return None
     return {"doc_id": docs[0]} if len(docs) == 1 else {"doc_id": {"$in": list(docs)}}
-
-
-def _where(docs: Sequence[str] | None, lang: str | None) -> dict[str, Any] | None:
-    """A Chroma filter keeping chunks of these documents and in this language."""
-    only = _only(docs)
-    if not lang:
-        return only
-    return {"lang": lang} if only is None else {"$and": [only, {"lang": lang}]}
 
 
 def _doc_from_meta(doc_id: str, meta: dict[str, Any], text: str) -> Document:
