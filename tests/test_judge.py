@@ -339,41 +339,6 @@ def test_the_us_government_case_fails_with_the_embedder(judge: Judge) -> None:
 
 
 @pytest.mark.slow
-class _Recording(Embeddings):
-    """An embedder that records every text it is asked to embed."""
-
-    def __init__(self, inner: Embeddings) -> None:
-        self.inner = inner
-        self.texts: list[str] = []
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        self.texts += texts
-        return self.inner.embed_documents(texts)
-
-    def embed_query(self, text: str) -> list[float]:
-        self.texts.append(text)
-        return self.inner.embed_query(text)
-
-
-def test_a_judged_sentence_embeds_only_itself_once_its_passages_are_cached(
-    real_embeddings: Embeddings,
-) -> None:
-    recording = _Recording(real_embeddings)
-    judge = Judge(recording)
-    warm_up = "warm-up sentence about OpenAI."
-    judge.judge(warm_up, [OPENAI_EN])
-    passage_side = set(recording.texts) - {warm_up}
-    recording.texts.clear()
-    for claim in [
-        "OpenAI expects an operating loss of around $74 billion in 2028.",
-        "OpenAI does not expect to be profitable before 2030.",
-        "OpenAI, which makes ChatGPT, plans a much bolder scenario.",
-    ]:
-        judge.judge(claim, [OPENAI_EN])
-    assert passage_side and recording.texts  # the passage's sentences, then the claims
-    assert not passage_side & set(recording.texts)  # no passage sentence embedded again
-
-
 def _measure(judge: Judge, cases: list[dict]) -> tuple[float, float, dict[str, float], float]:
     """Faithful pass rate, perturbation rejection rate, per kind/lang, ms per sentence."""
     groups: dict[str, list[bool]] = defaultdict(list)
