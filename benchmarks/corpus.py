@@ -124,13 +124,14 @@ def populate(store: Any, data: ScaleData) -> None:
             documents=data.texts[lo:hi],
             metadatas=[_chunk_meta(i, per, data.langs[i], data.texts[i]) for i in range(lo, hi)],
         )
-        for lang, collection in store.vectors.items():  # each language's search collection
+        for lang in store.vectors:  # each language's search collection
             rows = [i for i in range(lo, hi) if data.langs[i] == lang]
             if rows:
-                collection.upsert(
-                    ids=[chunk_id(i, per) for i in rows],
-                    embeddings=data.vectors[rows],
-                    metadatas=[{"doc_id": _doc_id(i // per)} for i in rows],
+                store.add_language_vectors(
+                    lang,
+                    [chunk_id(i, per) for i in rows],
+                    data.vectors[rows].tolist(),
+                    [_doc_id(i // per) for i in rows],
                 )
     doc_ids = list(range((n + per - 1) // per))
     for lo in range(0, len(doc_ids), _WRITE_BATCH):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -161,12 +160,11 @@ def test_invalid_sizes() -> None:
         chunk_text(DOC_ID, "x", max_chars=100, overlap_chars=100)
 
 
-def test_five_megabytes_is_fast() -> None:
+def test_five_megabytes_is_chunked_whole() -> None:
+    """A 5 MB document keeps every invariant (its speed is measured in benchmarks/, not here)."""
     rng = random.Random(1)
     block = "\n\n".join(paragraph(rng, rng.randint(1, 10)) for _ in range(200))
     text = (block + "\n\n") * (5_000_000 // len(block) + 1)
-    started = time.perf_counter()
     chunks = chunk_text(DOC_ID, text)
-    elapsed = time.perf_counter() - started
+    check_invariants(text, chunks, 1000)
     assert chunks[-1].end == len(text.rstrip())
-    assert elapsed < 10, f"{elapsed:.1f} s"

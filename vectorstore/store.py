@@ -338,6 +338,17 @@ class Store:
         if lang in collections:
             _upsert(collections[lang], ids, None, vectors, [{"doc_id": d} for d in doc_ids])
 
+    def add_language_vectors(
+        self,
+        lang: str,
+        ids: Sequence[str],
+        vectors: Sequence[Sequence[float]],
+        doc_ids: Sequence[str],
+    ) -> None:
+        """Chunks already written to ``chunks`` into their language's search collection (for
+        writers that fill ``chunks`` in bulk, such as the scale benchmarks)."""
+        self._write_vectors(self.vectors, lang, ids, vectors, doc_ids)
+
     def languages_indexed(self) -> bool:
         """Whether the per-language collections hold every chunk (stores written before they
         existed hold none)."""
