@@ -8,7 +8,7 @@ from app.answer.evidence import Candidate
 from app.answer.features import type_fit
 from app.answer.model import Compose
 from app.answer.query import parse_query
-from app.answer.select import factoid
+from app.answer.select import factoid, mmr
 from app.sentences import DocSentences
 from ingest.facts import text_facts
 
@@ -22,13 +22,13 @@ TEXTS = [
 ]
 
 
-def _doc() -> DocSentences:
+def _doc(doc_id: str = "d") -> DocSentences:
     vectors = np.eye(len(TEXTS), dtype=np.float32)  # no two sentences alike
     spans, at = [], 0
     for text in TEXTS:
         spans.append((at, at + len(text)))
         at += len(text) + 1
-    return DocSentences("d", "en", "Ferry", TEXTS, spans, vectors)
+    return DocSentences(doc_id, "en", "Ferry", TEXTS, spans, vectors)
 
 
 def _texts(policy: Compose, p: list[float]) -> list[str]:
@@ -61,3 +61,20 @@ def test_a_count_is_not_a_share() -> None:
     assert type_fit(count, text_facts("Sekitar 1.200 penumpang naik setiap hari."))
     share = parse_query("Berapa persen penumpang adalah pelajar?")
     assert type_fit(share, text_facts("Sekitar 70% penumpang adalah pelajar."))
+
+
+def test_an_open_answer_keeps_to_the_documents_close_to_the_best() -> None:
+    first, second = _doc("a"), _doc("b")
+    second.vectors = -second.vectors  # no sentence of one alike any of the other
+    cands = [Candidate(first, i, 0) for i in range(3)] + [Candidate(second, i, 1) for i in range(3)]
+    p = np.asarray([0.9, 0.2, 0.1, 0.5, 0.4, 0.3])
+
+    def docs(doc_ratio: float) -> set[str]:
+        picks = mmr(cands, p, "en", 10_000, 0.0, 0.7, doc_ratio)
+        assert len(picks) == len({c.key for c, _ in picks})
+        return {c.doc.doc_id for c, _ in picks}
+
+    assert docs(0.0) == {"a", "b"}
+    assert docs(0.5) == {"a", "b"}  # the other document's best reaches half the best
+    assert docs(0.6) == {"a"}
+    assert docs(1.0) == {"a"}

@@ -24,7 +24,7 @@ from app.answer.evidence import (
 from app.answer.features import abstention_features, featurize, names_share
 from app.answer.model import Compose, Model, load_model
 from app.answer.query import Query, parse_query
-from app.answer.select import Pick, by_document, factoid, mmr
+from app.answer.select import Pick, by_document, factoid, open_picks
 from app.answer.summarize import summary_sentences
 from app.constants import abstain_text, no_info_text
 from app.types import Passage
@@ -179,14 +179,7 @@ class Engine:
             )
         passages = rerank(retrieval.passages, scored)
         if self.model.answers_openly(query.kind, query.expects):
-            picks = mmr(
-                scored.cands,
-                scored.p,
-                query.lang,
-                self.model.open_chars,
-                self.model.open_ratio,
-                self.model.mmr_lambda,
-            )
+            picks = open_picks(scored.cands, scored.p, query.lang, self.model)
             draft = render(by_document(picks), passages, sep="\n\n")
         else:
             policy = self.model.listing if query.kind == "list" else self.model.factoid

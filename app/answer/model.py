@@ -48,6 +48,7 @@ class Model:
     open_chars: int = 1200
     open_ratio: float = 0.3
     mmr_lambda: float = 0.7
+    open_doc_ratio: float = 0.0  # documents whose best sentence reaches this share of the best
     summary_position: float = 0.0  # weights of lead position and fact density in summaries
     summary_facts: float = 0.0
     reason_open: bool = False  # answer "why" questions as open ones (MMR) rather than factoids
@@ -92,6 +93,7 @@ class Model:
             "open_chars": self.open_chars,
             "open_ratio": self.open_ratio,
             "mmr_lambda": self.mmr_lambda,
+            "open_doc_ratio": self.open_doc_ratio,
             "summary_position": self.summary_position,
             "summary_facts": self.summary_facts,
             "reason_open": self.reason_open,
@@ -118,6 +120,7 @@ class Model:
             open_chars=int(data.get("open_chars", 1200)),
             open_ratio=float(data.get("open_ratio", 0.3)),
             mmr_lambda=float(data.get("mmr_lambda", 0.7)),
+            open_doc_ratio=float(data.get("open_doc_ratio", 0.0)),
             summary_position=float(data.get("summary_position", 0.0)),
             summary_facts=float(data.get("summary_facts", 0.0)),
             reason_open=bool(data.get("reason_open", False)),

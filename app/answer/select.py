@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from app.answer.evidence import Candidate, sentence_like, usable
-from app.answer.model import Compose
+from app.answer.model import Compose, Model
 from ingest.numbers import number_facts
 
 # Cosines of two sentence vectors that state the same thing, measured on our own article and its
@@ -138,6 +138,13 @@ def _grow(
     return used
 
 
+def open_picks(cands: Sequence[Candidate], p: np.ndarray, lang: str, model: Model) -> list[Pick]:
+    """The sentences of an open answer, with the model's fitted MMR settings."""
+    return mmr(
+        cands, p, lang, model.open_chars, model.open_ratio, model.mmr_lambda, model.open_doc_ratio
+    )
+
+
 def mmr(
     cands: Sequence[Candidate],
     p: np.ndarray,
@@ -145,10 +152,23 @@ def mmr(
     max_chars: int,
     ratio: float,
     lam: float,
+    doc_ratio: float = 0.0,
 ) -> list[Pick]:
-    """Maximal marginal relevance: relevant sentences that say different things."""
+    """Maximal marginal relevance: relevant sentences that say different things.
+
+    Sentences qualify when their probability reaches ``ratio`` of the best one's and their
+    document's best reaches ``doc_ratio`` of it (an open answer stays with the documents the
+    question is about).
+    """
     best = float(p.max()) if len(p) else 0.0
-    pool = [k for k in range(len(cands)) if p[k] >= ratio * best]
+    doc_best: dict[str, float] = {}
+    for c, pk in zip(cands, p, strict=True):
+        doc_best[c.doc.doc_id] = max(doc_best.get(c.doc.doc_id, 0.0), float(pk))
+    pool = [
+        k
+        for k in range(len(cands))
+        if p[k] >= ratio * best and doc_best[cands[k].doc.doc_id] >= doc_ratio * best
+    ]
     chosen: list[int] = []
     used = 0
     while pool:

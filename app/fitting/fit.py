@@ -11,7 +11,8 @@ read here; ``telaah eval`` reports it as held out). Steps, all on the training q
    questions; its threshold is the highest that keeps false abstention at or under 5 %. Its
    feature groups are ablated out of fold (:data:`ABSTAIN_GROUPS`).
 3. Composition: how many sentences and neighbours a factoid or list answer takes, and the MMR
-   settings of open answers, chosen on out-of-fold scores for answer accuracy / key-point recall.
+   settings of open answers (which sentences and documents qualify, relevance against
+   diversity), chosen on out-of-fold scores for answer accuracy / key-point recall.
 4. Ablations: each feature group left out in turn, refitted, measured the same way (reported;
    every feature is kept: with a few hundred questions the differences are within noise).
 
@@ -35,7 +36,7 @@ import numpy as np
 
 from app.answer.features import FEATURES, abstention_features
 from app.answer.model import MODEL_PATH, Compose, Model
-from app.answer.select import by_document, factoid, mmr
+from app.answer.select import by_document, factoid, open_picks
 from app.answer.summarize import summary_sentences
 from app.fitting.dataset import Item, collect, load_split
 
@@ -160,9 +161,7 @@ def top1(pool: Sequence[Item], probs: dict[str, np.ndarray]) -> float:
 def compose_text(item: Item, p: np.ndarray, model: Model) -> str:
     """The text of the answer the engine would give with this model."""
     if model.answers_openly(item.query.kind, item.query.expects):
-        picks = mmr(
-            item.cands, p, item.query.lang, model.open_chars, model.open_ratio, model.mmr_lambda
-        )
+        picks = open_picks(item.cands, p, item.query.lang, model)
         groups = by_document(picks)
     else:
         policy = model.listing if item.query.kind == "list" else model.factoid
@@ -210,15 +209,17 @@ def choose_policies(
         model = _with(model, field, best)
         report[kind] = {"n": len(items), "accuracy": round(acc, 4), "mean_chars": round(-neg_len)}
     opens = [i for i in pool if i.query.kind == "open"]
-    best_open = max(
-        (
-            (_accuracy(opens, probs, replace(model, open_ratio=r, mmr_lambda=lam)), r, lam)
-            for r in (0.1, 0.2, 0.35, 0.5)
-            for lam in (0.5, 0.7, 0.85)
-        ),
-        key=lambda s: s[0],
-    )
-    model = replace(model, open_ratio=best_open[1], mmr_lambda=best_open[2])
+    settings = [
+        {"open_ratio": r, "mmr_lambda": lam, "open_doc_ratio": d}
+        for r in (0.0, 0.03, 0.1, 0.2, 0.35, 0.5)
+        for lam in (0.5, 0.7, 0.85)
+        for d in (0.0, 0.3, 0.5, 0.7, 1.0)
+    ]
+    scores = [_accuracy(opens, probs, replace(model, **s)) for s in settings]  # type: ignore[arg-type]
+    # the best score; among equals the answer that stays with the fewest documents
+    top = max(range(len(settings)), key=lambda k: (scores[k], settings[k]["open_doc_ratio"]))
+    model = replace(model, **settings[top])  # type: ignore[arg-type]
+    best_open = (scores[top],)
     report["open"] = {"n": len(opens), "score": round(best_open[0], 4)}
     return model, report
 
