@@ -219,8 +219,7 @@ def choose_policies(
     # the best score; among equals the answer that stays with the fewest documents
     top = max(range(len(settings)), key=lambda k: (scores[k], settings[k]["open_doc_ratio"]))
     model = replace(model, **settings[top])  # type: ignore[arg-type]
-    best_open = (scores[top],)
-    report["open"] = {"n": len(opens), "score": round(best_open[0], 4)}
+    report["open"] = {"n": len(opens), "score": round(scores[top], 4)}
     return model, report
 
 
