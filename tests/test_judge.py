@@ -338,7 +338,6 @@ def test_the_us_government_case_fails_with_the_embedder(judge: Judge) -> None:
     assert not verdict.supported
 
 
-@pytest.mark.slow
 def _measure(judge: Judge, cases: list[dict]) -> tuple[float, float, dict[str, float], float]:
     """Faithful pass rate, perturbation rejection rate, per kind/lang, ms per sentence."""
     groups: dict[str, list[bool]] = defaultdict(list)
