@@ -78,3 +78,21 @@ def test_an_open_answer_keeps_to_the_documents_close_to_the_best() -> None:
     assert docs(0.5) == {"a", "b"}  # the other document's best reaches half the best
     assert docs(0.6) == {"a"}
     assert docs(1.0) == {"a"}
+
+
+def test_an_open_answer_can_keep_to_the_documents_retrieved_first() -> None:
+    first, second = _doc("a"), _doc("b")
+    second.vectors = -second.vectors
+    # "b" holds the best-ranked passage, "a" the best sentence
+    cands = [Candidate(first, i, 1) for i in range(3)] + [Candidate(second, i, 0) for i in range(3)]
+    p = np.asarray([0.9, 0.2, 0.1, 0.5, 0.4, 0.3])
+
+    def docs(doc_ratio: float, by: str) -> set[str]:
+        return {c.doc.doc_id for c, _ in mmr(cands, p, "en", 10_000, 0.0, 0.7, doc_ratio, by)}
+
+    assert docs(1.0, "sentence") == {"a"}
+    assert docs(1.0, "passage") == {"b"}
+    assert docs(0.5, "passage") == {"a", "b"}  # the second-ranked passage's document too
+    # a sentence's share is taken of the best sentence among the kept documents
+    kept = mmr(cands, p, "en", 10_000, 0.7, 0.7, 1.0, "passage")
+    assert [c.key for c, _ in kept] == [("b", 0), ("b", 1)]

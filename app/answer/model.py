@@ -48,7 +48,8 @@ class Model:
     open_chars: int = 1200
     open_ratio: float = 0.3
     mmr_lambda: float = 0.7
-    open_doc_ratio: float = 0.0  # documents whose best sentence reaches this share of the best
+    open_doc_ratio: float = 0.0  # documents whose score reaches this share of the best one's
+    open_doc_by: str = "sentence"  # a document's score: its best sentence's or passage's
     summary_position: float = 0.0  # weights of lead position and fact density in summaries
     summary_facts: float = 0.0
     reason_open: bool = False  # answer "why" questions as open ones (MMR) rather than factoids
@@ -94,6 +95,7 @@ class Model:
             "open_ratio": self.open_ratio,
             "mmr_lambda": self.mmr_lambda,
             "open_doc_ratio": self.open_doc_ratio,
+            "open_doc_by": self.open_doc_by,
             "summary_position": self.summary_position,
             "summary_facts": self.summary_facts,
             "reason_open": self.reason_open,
@@ -121,6 +123,7 @@ class Model:
             open_ratio=float(data.get("open_ratio", 0.3)),
             mmr_lambda=float(data.get("mmr_lambda", 0.7)),
             open_doc_ratio=float(data.get("open_doc_ratio", 0.0)),
+            open_doc_by=str(data.get("open_doc_by", "sentence")),
             summary_position=float(data.get("summary_position", 0.0)),
             summary_facts=float(data.get("summary_facts", 0.0)),
             reason_open=bool(data.get("reason_open", False)),

@@ -141,8 +141,25 @@ def _grow(
 def open_picks(cands: Sequence[Candidate], p: np.ndarray, lang: str, model: Model) -> list[Pick]:
     """The sentences of an open answer, with the model's fitted MMR settings."""
     return mmr(
-        cands, p, lang, model.open_chars, model.open_ratio, model.mmr_lambda, model.open_doc_ratio
+        cands,
+        p,
+        lang,
+        model.open_chars,
+        model.open_ratio,
+        model.mmr_lambda,
+        model.open_doc_ratio,
+        model.open_doc_by,
     )
+
+
+def document_scores(cands: Sequence[Candidate], p: np.ndarray, by: str) -> dict[str, float]:
+    """How strongly each document answers: its best sentence's probability (``by="sentence"``)
+    or 1 / (1 + the rank of its best retrieved passage) (``by="passage"``)."""
+    scores: dict[str, float] = {}
+    for c, pk in zip(cands, p, strict=True):
+        value = float(pk) if by == "sentence" else 1.0 / (1.0 + c.rank)
+        scores[c.doc.doc_id] = max(scores.get(c.doc.doc_id, 0.0), value)
+    return scores
 
 
 def mmr(
@@ -153,22 +170,19 @@ def mmr(
     ratio: float,
     lam: float,
     doc_ratio: float = 0.0,
+    doc_by: str = "sentence",
 ) -> list[Pick]:
     """Maximal marginal relevance: relevant sentences that say different things.
 
-    Sentences qualify when their probability reaches ``ratio`` of the best one's and their
-    document's best reaches ``doc_ratio`` of it (an open answer stays with the documents the
-    question is about).
+    Documents qualify when their score (:func:`document_scores`) reaches ``doc_ratio`` of the
+    best document's (an open answer stays with the documents the question is about); their
+    sentences qualify when their probability reaches ``ratio`` of the best one's among them.
     """
-    best = float(p.max()) if len(p) else 0.0
-    doc_best: dict[str, float] = {}
-    for c, pk in zip(cands, p, strict=True):
-        doc_best[c.doc.doc_id] = max(doc_best.get(c.doc.doc_id, 0.0), float(pk))
-    pool = [
-        k
-        for k in range(len(cands))
-        if p[k] >= ratio * best and doc_best[cands[k].doc.doc_id] >= doc_ratio * best
-    ]
+    docs = document_scores(cands, p, doc_by)
+    top = max(docs.values(), default=0.0)
+    kept = [k for k in range(len(cands)) if docs[cands[k].doc.doc_id] >= doc_ratio * top]
+    best = max((float(p[k]) for k in kept), default=0.0)
+    pool = [k for k in kept if p[k] >= ratio * best]
     chosen: list[int] = []
     used = 0
     while pool:

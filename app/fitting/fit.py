@@ -210,14 +210,23 @@ def choose_policies(
         report[kind] = {"n": len(items), "accuracy": round(acc, 4), "mean_chars": round(-neg_len)}
     opens = [i for i in pool if i.query.kind == "open"]
     settings = [
-        {"open_ratio": r, "mmr_lambda": lam, "open_doc_ratio": d}
+        {"open_ratio": r, "mmr_lambda": lam, "open_doc_ratio": d, "open_doc_by": by}
         for r in (0.0, 0.03, 0.1, 0.2, 0.35, 0.5)
         for lam in (0.5, 0.7, 0.85)
         for d in (0.0, 0.3, 0.5, 0.7, 1.0)
+        for by in ("sentence", "passage")
     ]
     scores = [_accuracy(opens, probs, replace(model, **s)) for s in settings]  # type: ignore[arg-type]
-    # the best score; among equals the answer that stays with the fewest documents
-    top = max(range(len(settings)), key=lambda k: (scores[k], settings[k]["open_doc_ratio"]))
+    # the best score; among equals the answer that stays with the fewest documents, chosen by
+    # their best sentence (the engine's own evidence) rather than by retrieval rank
+    top = max(
+        range(len(settings)),
+        key=lambda k: (
+            scores[k],
+            settings[k]["open_doc_ratio"],
+            settings[k]["open_doc_by"] == "sentence",
+        ),
+    )
     model = replace(model, **settings[top])  # type: ignore[arg-type]
     report["open"] = {"n": len(opens), "score": round(scores[top], 4)}
     return model, report
