@@ -8,7 +8,7 @@ from app.answer.evidence import Candidate
 from app.answer.features import type_fit
 from app.answer.model import Compose
 from app.answer.query import parse_query
-from app.answer.select import factoid, mmr
+from app.answer.select import best_document, factoid, mmr
 from app.sentences import DocSentences
 from ingest.facts import text_facts
 
@@ -96,3 +96,11 @@ def test_an_open_answer_can_keep_to_the_documents_retrieved_first() -> None:
     # a sentence's share is taken of the best sentence among the kept documents
     kept = mmr(cands, p, "en", 10_000, 0.7, 0.7, 1.0, "passage")
     assert [c.key for c, _ in kept] == [("b", 0), ("b", 1)]
+
+
+def test_the_best_document_by_sentence_or_by_passage() -> None:
+    first, second = _doc("a"), _doc("b")
+    cands = [Candidate(first, 0, 1), Candidate(second, 0, 0)]
+    p = np.asarray([0.9, 0.5])
+    assert best_document(cands, p, "sentence").doc_id == "a"
+    assert best_document(cands, p, "passage").doc_id == "b"

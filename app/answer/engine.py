@@ -24,7 +24,7 @@ from app.answer.evidence import (
 from app.answer.features import abstention_features, featurize, names_share
 from app.answer.model import Compose, Model, load_model
 from app.answer.query import Query, parse_query
-from app.answer.select import Pick, by_document, factoid, open_picks
+from app.answer.select import Pick, best_document, by_document, factoid, open_picks
 from app.answer.summarize import summary_sentences
 from app.constants import abstain_text, no_info_text
 from app.types import Passage
@@ -210,11 +210,11 @@ class Engine:
     # ---------------------------------------------------------------- summaries
 
     def summary(self, query: Query, passages: Sequence[Passage], scored: Scored) -> Draft:
-        """A LexRank summary of the document the question points at (its best evidence)."""
+        """A LexRank summary of the document the question points at (as open answers choose it)."""
         if not scored.cands:
             return Draft(abstain_text(query.lang), True, list(passages), kind="summary")
-        top = scored.cands[int(np.argmax(scored.p))].doc
         m = self.model
+        top = best_document(scored.cands, scored.p, m.open_doc_by)
         chosen = summary_sentences(top, m.open_chars, m.summary_position, m.summary_facts)
         chunks = self.library.chunks(top.doc_id)
         cited = [ch for ch in chunks if any(ch.start <= top.spans[i][0] < ch.end for i in chosen)]

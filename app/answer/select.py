@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from app.answer.evidence import Candidate, sentence_like, usable
+from app.answer.evidence import Candidate, DocSentences, sentence_like, usable
 from app.answer.model import Compose, Model
 from ingest.numbers import number_facts
 
@@ -160,6 +160,13 @@ def document_scores(cands: Sequence[Candidate], p: np.ndarray, by: str) -> dict[
         value = float(pk) if by == "sentence" else 1.0 / (1.0 + c.rank)
         scores[c.doc.doc_id] = max(scores.get(c.doc.doc_id, 0.0), value)
     return scores
+
+
+def best_document(cands: Sequence[Candidate], p: np.ndarray, by: str) -> DocSentences:
+    """The document a question points at: the best by :func:`document_scores`."""
+    scores = document_scores(cands, p, by)
+    top = max(scores, key=lambda d: scores[d])
+    return next(c.doc for c in cands if c.doc.doc_id == top)
 
 
 def mmr(

@@ -36,7 +36,7 @@ import numpy as np
 
 from app.answer.features import FEATURES, abstention_features
 from app.answer.model import MODEL_PATH, Compose, Model
-from app.answer.select import by_document, factoid, open_picks
+from app.answer.select import best_document, by_document, factoid, open_picks
 from app.answer.summarize import summary_sentences
 from app.fitting.dataset import Item, collect, load_split
 
@@ -263,7 +263,7 @@ def choose_summary(
     def recall(position: float, facts: float) -> float:
         scores = []
         for i in summaries:
-            doc = i.cands[int(np.argmax(probs[i.key]))].doc
+            doc = best_document(i.cands, probs[i.key], model.open_doc_by)
             chosen = summary_sentences(doc, model.open_chars, position, facts)
             scores.append(correct(i, " ".join(doc.texts[j] for j in chosen)))
         return float(np.mean(scores))
