@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
+import pytest
 
 from app.answer.evidence import Candidate
 from app.answer.features import type_fit
-from app.answer.model import Compose
+from app.answer.model import MODEL_PATH, Compose, DocScore, Model
 from app.answer.query import parse_query
 from app.answer.select import best_document, factoid, mmr
 from app.sentences import DocSentences
@@ -87,7 +90,7 @@ def test_an_open_answer_can_keep_to_the_documents_retrieved_first() -> None:
     cands = [Candidate(first, i, 1) for i in range(3)] + [Candidate(second, i, 0) for i in range(3)]
     p = np.asarray([0.9, 0.2, 0.1, 0.5, 0.4, 0.3])
 
-    def docs(doc_ratio: float, by: str) -> set[str]:
+    def docs(doc_ratio: float, by: DocScore) -> set[str]:
         return {c.doc.doc_id for c, _ in mmr(cands, p, "en", 10_000, 0.0, 0.7, doc_ratio, by)}
 
     assert docs(1.0, "sentence") == {"a"}
@@ -104,3 +107,10 @@ def test_the_best_document_by_sentence_or_by_passage() -> None:
     p = np.asarray([0.9, 0.5])
     assert best_document(cands, p, "sentence").doc_id == "a"
     assert best_document(cands, p, "passage").doc_id == "b"
+
+
+def test_a_model_file_with_an_unknown_document_score_is_refused() -> None:
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    assert Model.from_json(data).open_doc_by in ("sentence", "passage")
+    with pytest.raises(ValueError, match="open_doc_by"):
+        Model.from_json({**data, "open_doc_by": "document"})

@@ -11,13 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from app.answer.features import ABSTAIN_FEATURES, FEATURES
 
 MODEL_PATH = Path(__file__).with_name("model.json")
+DocScore = Literal["sentence", "passage"]
+"""How a document is scored: by its best sentence's probability or its best passage's rank."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class Model:
     open_ratio: float = 0.3
     mmr_lambda: float = 0.7
     open_doc_ratio: float = 0.0  # documents whose score reaches this share of the best one's
-    open_doc_by: str = "sentence"  # a document's score: its best sentence's or passage's
+    open_doc_by: DocScore = "sentence"
     summary_position: float = 0.0  # weights of lead position and fact density in summaries
     summary_facts: float = 0.0
     reason_open: bool = False  # answer "why" questions as open ones (MMR) rather than factoids
@@ -110,6 +112,9 @@ class Model:
             raise ValueError("the answer model's abstention weights do not fit; refit it")
         if unknown:
             raise ValueError(f"the answer model uses unknown features: {', '.join(unknown)}")
+        doc_by = data.get("open_doc_by", "sentence")
+        if doc_by not in ("sentence", "passage"):
+            raise ValueError(f"the answer model's open_doc_by is {doc_by!r}: sentence or passage")
         return Model(
             features=tuple(data["features"]),
             coef=tuple(float(c) for c in data["coef"]),
@@ -123,7 +128,7 @@ class Model:
             open_ratio=float(data.get("open_ratio", 0.3)),
             mmr_lambda=float(data.get("mmr_lambda", 0.7)),
             open_doc_ratio=float(data.get("open_doc_ratio", 0.0)),
-            open_doc_by=str(data.get("open_doc_by", "sentence")),
+            open_doc_by=doc_by,
             summary_position=float(data.get("summary_position", 0.0)),
             summary_facts=float(data.get("summary_facts", 0.0)),
             reason_open=bool(data.get("reason_open", False)),

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from app.answer.evidence import Candidate, DocSentences, sentence_like, usable
-from app.answer.model import Compose, Model
+from app.answer.model import Compose, DocScore, Model
 from ingest.numbers import number_facts
 
 # Cosines of two sentence vectors that state the same thing, measured on our own article and its
@@ -152,7 +152,7 @@ def open_picks(cands: Sequence[Candidate], p: np.ndarray, lang: str, model: Mode
     )
 
 
-def document_scores(cands: Sequence[Candidate], p: np.ndarray, by: str) -> dict[str, float]:
+def document_scores(cands: Sequence[Candidate], p: np.ndarray, by: DocScore) -> dict[str, float]:
     """How strongly each document answers: its best sentence's probability (``by="sentence"``)
     or 1 / (1 + the rank of its best retrieved passage) (``by="passage"``)."""
     scores: dict[str, float] = {}
@@ -162,7 +162,7 @@ def document_scores(cands: Sequence[Candidate], p: np.ndarray, by: str) -> dict[
     return scores
 
 
-def best_document(cands: Sequence[Candidate], p: np.ndarray, by: str) -> DocSentences:
+def best_document(cands: Sequence[Candidate], p: np.ndarray, by: DocScore) -> DocSentences:
     """The document a question points at: the best by :func:`document_scores`."""
     scores = document_scores(cands, p, by)
     top = max(scores, key=lambda d: scores[d])
@@ -177,7 +177,7 @@ def mmr(
     ratio: float,
     lam: float,
     doc_ratio: float = 0.0,
-    doc_by: str = "sentence",
+    doc_by: DocScore = "sentence",
 ) -> list[Pick]:
     """Maximal marginal relevance: relevant sentences that say different things.
 
