@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 
@@ -113,8 +113,9 @@ class Model:
         if unknown:
             raise ValueError(f"the answer model uses unknown features: {', '.join(unknown)}")
         doc_by = data.get("open_doc_by", "sentence")
-        if doc_by not in ("sentence", "passage"):
-            raise ValueError(f"the answer model's open_doc_by is {doc_by!r}: sentence or passage")
+        if doc_by not in get_args(DocScore):
+            allowed = " or ".join(get_args(DocScore))
+            raise ValueError(f"the answer model's open_doc_by is {doc_by!r}: {allowed}")
         return Model(
             features=tuple(data["features"]),
             coef=tuple(float(c) for c in data["coef"]),

@@ -30,12 +30,12 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 
 from app.answer.features import FEATURES, abstention_features
-from app.answer.model import MODEL_PATH, Compose, Model
+from app.answer.model import MODEL_PATH, Compose, DocScore, Model
 from app.answer.select import best_document, by_document, factoid, open_picks
 from app.answer.summarize import summary_sentences
 from app.fitting.dataset import Item, collect, load_split
@@ -214,9 +214,9 @@ def choose_policies(
         for r in (0.0, 0.03, 0.1, 0.2, 0.35, 0.5)
         for lam in (0.5, 0.7, 0.85)
         for d in (0.0, 0.3, 0.5, 0.7, 1.0)
-        for by in ("sentence", "passage")
+        for by in get_args(DocScore)
     ]
-    scores = [_accuracy(opens, probs, replace(model, **s)) for s in settings]  # type: ignore[arg-type]
+    scores = [_accuracy(opens, probs, replace(model, **s)) for s in settings]
     # the best score; among equals the answer that stays with the fewest documents, chosen by
     # their best sentence (the engine's own evidence) rather than by retrieval rank
     top = max(
@@ -227,7 +227,7 @@ def choose_policies(
             settings[k]["open_doc_by"] == "sentence",
         ),
     )
-    model = replace(model, **settings[top])  # type: ignore[arg-type]
+    model = replace(model, **settings[top])
     report["open"] = {"n": len(opens), "score": round(scores[top], 4)}
     return model, report
 
