@@ -288,6 +288,8 @@ def _print_answer(result: Any) -> None:
     out = Console()
     if result.notice:
         out.print(f"[yellow]note:[/yellow] {result.notice}", highlight=False)
+    for sentence in result.rejected:
+        out.print(f"  rejected: {sentence}", style="dim", highlight=False, markup=False)
     style = "italic" if result.abstained else ""
     out.print(result.answer, style=style, highlight=False, markup=False)
     if result.unsupported:

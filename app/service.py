@@ -429,14 +429,17 @@ class AnswerService:
         from app.llm import estimate_tokens
 
         messages = self._messages(question, passages, lang)
-        result, kind, why = self._attempt(messages, question, passages, lang, extractive, on_token)
+        result, kind, why, rejected = self._attempt(
+            messages, question, passages, lang, extractive, on_token
+        )
         tokens = {"prompt_tokens": float(estimate_tokens(messages))}
         focus = self._focus(passages, extractive)
         if result is None and kind in ("declined", "unsupported") and focus:
             retry = self._messages(question, focus, lang)
-            result, _, _ = self._attempt(retry, question, focus, lang, extractive, None)
+            result, _, _, again = self._attempt(retry, question, focus, lang, extractive, None)
+            rejected = rejected or again
             tokens["retry_prompt_tokens"] = float(estimate_tokens(retry))
-        result = result or self._fallback(extractive, kind, lang, why)
+        result = result or self._fallback(extractive, kind, lang, why, rejected)
         result.timings.update(tokens)
         return result
 
@@ -448,27 +451,30 @@ class AnswerService:
         lang: str,
         extractive: Answer,
         on_token: TokenCallback | None,
-    ) -> tuple[Answer | None, str, str]:
+    ) -> tuple[Answer | None, str, str, list[str]]:
         """One call of the model and the check of its answer: the verified (or repaired)
-        answer, or None with the kind of failure and why (for the fallback's notice)."""
+        answer, or None with the kind of failure, why (for the fallback's notice) and the
+        model's sentences that failed the check (streamed to the reader, so shown with it)."""
         text, incomplete, error = self._call(messages, on_token)
         if error and not text.strip():
-            return None, "fallback", error
+            return None, "fallback", error, []
         judged = self._judge_llm(question, text, passages, lang, extractive)
         if judged.abstained and not extractive.abstained:
             # the engine's calibrated rule found support the model did not see
-            return None, "declined", ""
+            return None, "declined", "", []
         result = (
             self._repair(question, judged, extractive, passages, lang)
             if judged.unsupported
             else judged
         )
         if result is None:
-            return None, "cut" if incomplete else "unsupported", error or "deadline"
+            failed = judged.unsupported or split_answer(judged.answer)
+            rejected = [strip_markers(s).strip() for s in failed]
+            return None, "cut" if incomplete else "unsupported", error or "deadline", rejected
         if incomplete:
             result.incomplete = True
             result.notice = _NOTICE["incomplete"][lang].format(why=error or "deadline")
-        return result, "", ""
+        return result, "", "", []
 
     @staticmethod
     def _focus(passages: list[Passage], extractive: Answer) -> list[Passage]:
@@ -545,7 +551,10 @@ class AnswerService:
         return result
 
     @staticmethod
-    def _fallback(extractive: Answer, kind: str, lang: str, why: str) -> Answer:
+    def _fallback(
+        extractive: Answer, kind: str, lang: str, why: str, rejected: list[str]
+    ) -> Answer:
         result = extractive.model_copy(deep=True)
         result.notice = _NOTICE[kind][lang].format(why=why[:120])
+        result.rejected = rejected
         return result

@@ -86,6 +86,11 @@ class Answer(BaseModel):
         description="In an LLM answer, the sentences (without markers) quoted from the articles "
         "in place of model sentences that failed the citation check; the rest are the model's.",
     )
+    rejected: list[str] = Field(
+        default_factory=list,
+        description="When an LLM answer fell back to the extractive one: the model's sentences "
+        "(without markers) that failed the citation check, so a reader can see why.",
+    )
     kind: str = Field(
         "factoid", description="What the question asked for: factoid, list, open, summary, compare."
     )

@@ -80,6 +80,7 @@ def ask_one(service: AnswerService, q: EvalQuestion) -> dict[str, Any]:
         "prompt_tokens": result.timings.get("prompt_tokens"),
         "notice": result.notice,
         "answer": result.answer,
+        "rejected": result.rejected,  # the model's sentences that failed the check
         "model_text": "".join(streamed),  # what the model wrote, before the check
     }
 

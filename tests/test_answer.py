@@ -155,6 +155,8 @@ def test_no_verified_model_sentence_falls_back_to_extractive(
     result = _service(settings, library, replies).ask("Kapan Anthropic impas?", answerer="llm")
     assert result.answerer == "extractive" and "2028" in result.answer
     assert result.notice and "ekstraktif" in result.notice
+    # what the model wrote (and the reader saw stream) is kept, without its markers
+    assert result.rejected == ["Anthropic dimiliki Microsoft.", "Anthropic didirikan di Paris."]
 
 
 def test_a_failed_answer_is_asked_once_more_on_the_cited_passages_only(

@@ -189,6 +189,16 @@ def test_notice_and_incomplete_are_shown() -> None:
     assert "Jawaban tidak lengkap" in html
 
 
+def test_rejected_model_sentences_are_folded_under_the_notice() -> None:
+    answer = cited_answer().model_copy(
+        update={"notice": "fell back", "rejected": ["Paris <b>2031</b>."]}
+    )
+    html = render.render_answer(answer, 0, "en")
+    assert '<details class="tl-rejected">' in html and "failed the check" in html
+    assert "<li>Paris &lt;b&gt;2031&lt;/b&gt;.</li>" in html
+    assert "tl-rejected" not in render.render_answer(cited_answer(), 0, "en")
+
+
 def test_sources_link_only_for_http() -> None:
     web = render.render_source("https://ex.com/a?b=1&c=<2>")
     assert 'rel="noopener noreferrer nofollow"' in web and 'target="_blank"' in web

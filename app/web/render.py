@@ -43,6 +43,7 @@ a.tl-cite { display: inline-block; font-size: 0.8em; font-weight: 600; text-deco
 a.tl-cite:hover, a.tl-cite:focus { border-color: var(--color-accent); }
 .tl-quote { background: rgba(253, 230, 138, 0.35); border-radius: 3px; }
 .tl-quote::before { content: "❝ "; color: var(--body-text-color-subdued); }
+.tl-rejected { font-size: 0.85em; color: var(--body-text-color-subdued); margin: 0.2em 0 0.4em; }
 .tl-legend { font-size: 0.8em; color: var(--body-text-color-subdued); margin-top: 0.3em; }
 .tl-unsupported { text-decoration: underline wavy #d68910; text-underline-offset: 3px; }
 .tl-badge { font-size: 0.8em; color: #b9770e; margin-left: 0.2em; cursor: help; }
@@ -245,9 +246,21 @@ def render_closest(passages: list[Passage], lang: str, limit: int = 3) -> str:
     return f'<div class="tl-sources-h">{escape(text(lang, "closest"))}</div>{rows}'
 
 
+def render_rejected(rejected: list[str], lang: str) -> str:
+    """The model's sentences that failed the check, folded under the fallback's notice."""
+    if not rejected:
+        return ""
+    rows = "".join(f"<li>{escape(s)}</li>" for s in rejected)
+    return (
+        f'<details class="tl-rejected"><summary>{escape(text(lang, "rejected"))}</summary>'
+        f"<ul>{rows}</ul></details>"
+    )
+
+
 def render_answer(answer: Answer, turn: int, lang: str) -> str:
     """A full answer card: notice, answer, incomplete flag and its sources."""
     notice = f'<div class="tl-notice">{escape(answer.notice)}</div>' if answer.notice else ""
+    notice += render_rejected(answer.rejected, lang)
     flag = (
         f'<div class="tl-incomplete">{escape(text(lang, "incomplete"))}</div>'
         if answer.incomplete

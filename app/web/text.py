@@ -59,6 +59,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "quote_tip": "quoted from the article: the model's sentence here failed the check",
         "legend": "Written by the language model and checked; ❝ marks sentences quoted from "
         "the articles.",
+        "rejected": "The model's sentences that failed the check",
         "error": "Something went wrong",
         "files": "Upload files (.txt .md .html .pdf)",
         "urls": "URLs (one per line)",
@@ -131,6 +132,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "quote_tip": "dikutip dari artikel: kalimat model di sini gagal pemeriksaan",
         "legend": "Ditulis model bahasa dan sudah diperiksa; ❝ menandai kalimat yang dikutip "
         "dari artikel.",
+        "rejected": "Kalimat model yang gagal pemeriksaan",
         "error": "Terjadi kesalahan",
         "files": "Unggah berkas (.txt .md .html .pdf)",
         "urls": "URL (satu per baris)",
