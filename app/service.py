@@ -350,12 +350,14 @@ class AnswerService:
         condensed = plain_text(out).strip().splitlines()[0] if out.strip() else ""
         return condensed if not error and 0 < len(condensed) < 300 else question
 
-    def _finish(self, draft: Draft, lang: str, answerer: str) -> Answer:
-        """Check every sentence's citations and build the answer record."""
+    def _finish(self, draft: Draft, lang: str, answerer: str, question: str = "") -> Answer:
+        """Check every sentence's citations (a model's answer against what ``question``
+        states, see :meth:`Judge.about`) and build the answer record."""
         t0 = time.perf_counter()
         text = plain_text(draft.text)
         passages = draft.passages
-        cleaned, unsupported = self.judge.judge_answer(text, [p.text for p in passages])
+        judge = self.judge.about(question) if question else self.judge
+        cleaned, unsupported = judge.judge_answer(text, [p.text for p in passages])
         if draft.abstained:
             unsupported = []
         citations = [] if draft.abstained else build_citations(cleaned, passages, draft.used)
@@ -516,7 +518,7 @@ class AnswerService:
                 quoted.append(strip_markers(quote))
         if not own or not addresses(question, " ".join(out)):
             return None
-        repaired = self._finish(Draft(" ".join(out), False, combined), lang, "llm")
+        repaired = self._finish(Draft(" ".join(out), False, combined), lang, "llm", question)
         if repaired.unsupported:
             return None
         repaired.quoted = quoted
@@ -530,15 +532,15 @@ class AnswerService:
         if abstained:
             clean = abstain_text(lang)
         else:  # a supported sentence the model forgot to cite gets its passage's number
-            clean = self.judge.attribute(clean, [p.text for p in passages])
+            clean = self.judge.about(question).attribute(clean, [p.text for p in passages])
         if not abstained and not extractive.abstained and _bare(clean):
             combined = list(passages)
             value = stated_value(question, clean, _quotes(extractive, combined))
             if value is not None:  # the quote that states it answers the question (see there)
-                result = self._finish(Draft(value, False, combined), lang, "llm")
+                result = self._finish(Draft(value, False, combined), lang, "llm", question)
                 result.unsupported = []
                 return result
-        result = self._finish(Draft(clean, abstained, passages), lang, "llm")
+        result = self._finish(Draft(clean, abstained, passages), lang, "llm", question)
         if not abstained and not result.unsupported and not addresses(question, clean):
             # supported but beside the point (e.g. an instruction injected into a passage)
             result.unsupported = split_answer(result.answer)

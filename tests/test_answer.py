@@ -159,6 +159,24 @@ def test_no_verified_model_sentence_falls_back_to_extractive(
     assert result.rejected == ["Anthropic dimiliki Microsoft.", "Anthropic didirikan di Paris."]
 
 
+def test_a_number_restated_from_the_question_keeps_the_model_answer(
+    settings: Settings, real_embeddings: Any
+) -> None:
+    """The question's own year, far in the passage from the claim's content, is its premise
+    (Judge.about): the model's sentence stands as its own, not replaced by the extractive."""
+    festival = (
+        "The harbour festival began in 2019. It draws visitors from the whole coast. Food "
+        "stalls line the quay for three days. Last year the organisers counted 42,000 "
+        "visitors. Most of them came by train."
+    )
+    library = MemoryLibrary([_passage(1, festival)], real_embeddings)
+    replies = ["The harbour festival that began in 2019 counted 42,000 visitors last year [1]."]
+    question = "How many visitors did the harbour festival that began in 2019 count last year?"
+    result = _service(settings, library, replies).ask(question, answerer="llm")
+    assert result.answerer == "llm" and not result.notice and result.rejected == []
+    assert "2019" in result.answer and "42,000" in result.answer
+
+
 def test_a_failed_answer_is_asked_once_more_on_the_cited_passages_only(
     settings: Settings, library: MemoryLibrary
 ) -> None:

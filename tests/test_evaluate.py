@@ -255,6 +255,24 @@ def test_citation_scores_unsupported_sentence_makes_its_citations_imprecise() ->
     assert (recall, precision) == (0.0, 0.0)
 
 
+def test_citation_scores_judge_a_number_restated_from_the_question_as_its_premise(
+    real_embeddings: Embeddings,
+) -> None:
+    judge = Judge(real_embeddings)
+    passage = (
+        "The ferry line opened in 1998. It links four islands. Tickets are sold on board. "
+        "This summer it carried 310,000 passengers. Most of them were tourists."
+    )
+    answer = _answer(
+        "The ferry line that opened in 1998 carried 310,000 passengers this summer [1].",
+        [_passage(1, passage)],
+        [1],
+    )
+    assert citation_scores(answer, judge) == (0.0, 0.0)  # 1998 is far from the count
+    answer.question = "How many passengers did the ferry line that opened in 1998 carry?"
+    assert citation_scores(answer, judge) == (1.0, 1.0)
+
+
 def test_citation_scores_dangling_marker_is_unsupported() -> None:
     answer = _answer(f"{LOSS[:-1]} [1][7].", [_passage(1, LOSS)], [1])
     recall, precision = citation_scores(answer, JUDGE)

@@ -83,6 +83,28 @@ def test_number_elsewhere_in_the_passage_does_not_count(lexical: Judge) -> None:
     assert not verdict.supported
 
 
+FESTIVAL = (
+    "The harbour festival began in 2019. It draws visitors from the whole coast. Food stalls "
+    "line the quay for three days. Last year the organisers counted 42,000 visitors. Most of "
+    "them came by train."
+)
+
+
+def test_a_number_the_question_states_need_only_be_in_the_passage(judge: Judge) -> None:
+    """2019 is far from the sentence that counts the visitors: as the answer's own claim it
+    fails; restated from the question it is the question's premise. Its own number is still
+    checked, and a premise the passage does not hold still fails."""
+    question = "How many visitors did the harbour festival that began in 2019 count last year?"
+    restated = "The harbour festival that began in 2019 counted 42,000 visitors last year."
+    assert judge.judge(restated, [FESTIVAL]).missing == ["2019"]
+    assert judge.about(question).judge(restated, [FESTIVAL]).supported
+    changed = restated.replace("42,000", "52,000")
+    assert judge.about(question).judge(changed, [FESTIVAL]).missing == ["52,000"]
+    wrong = judge.about(question.replace("2019", "2018"))
+    verdict = wrong.judge(restated.replace("2019", "2018"), [FESTIVAL])
+    assert verdict.missing == ["2018"] and verdict.reason == "number not in the cited passages"
+
+
 def test_a_number_moved_to_what_another_number_counts_fails(lexical: Judge) -> None:
     passage = "Panitia memperkirakan 2.000 pengunjung, tetapi yang datang sekitar 9.000 orang."
     moved = "Panitia memperkirakan 9.000 pengunjung, tetapi yang datang sekitar 9.000 orang."

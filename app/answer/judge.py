@@ -22,6 +22,7 @@ citing a passage in the other language usually fails.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from langchain_core.embeddings import Embeddings
 
 from app.answer.claim_text import without_names
+from app.answer.judge_checks import Premise
 from app.answer.judge_evidence import Evidence, Gatherer
 from app.answer.judge_model import Model, load_model
 from app.answer.judge_vectors import Vectors
@@ -105,17 +107,26 @@ class Judge:
         self.model = thresholds or load_model(lexical=embeddings is None)
         self.vectors = Vectors(embeddings, cache_size)
         self._gatherer = Gatherer(self.vectors, self.model.params)
-        # verdicts by (sentence without markers, passages): attributing a sentence and then
-        # checking the answer it joined judge the same pair
-        self._verdicts: LRU[tuple[str, tuple[str, ...]], Verdict] = LRU(cache_size)
+        self.premise = Premise()  # see about()
+        # verdicts by (sentence without markers, passages, premise): attributing a sentence and
+        # then checking the answer it joined judge the same pair
+        self._verdicts: LRU[tuple[str, tuple[str, ...], Premise], Verdict] = LRU(cache_size)
+
+    def about(self, question: str) -> Judge:
+        """This judge (its model and caches shared) for answers to ``question``: a number the
+        answer restates from the question is the question's premise, not a claim to find
+        beside the content (see :class:`~app.answer.judge_checks.Premise`)."""
+        view = copy.copy(self)
+        view.premise = Premise.of(question)
+        return view
 
     def evidence(self, sentence: str, passages: Sequence[str]) -> Evidence:
         """The exact failures and content features of ``sentence`` against ``passages``."""
-        return self._gatherer.evidence(sentence, list(passages))
+        return self._gatherer.evidence(sentence, list(passages), self.premise)
 
     def judge(self, sentence: str, passages: Sequence[str]) -> Verdict:
         """Whether the cited ``passages`` support ``sentence`` (markers and markdown ignored)."""
-        key = (plain(sentence), tuple(passages))
+        key = (plain(sentence), tuple(passages), self.premise)
         verdict = self._verdicts.get(key)
         if verdict is None:
             verdict = decide(self.evidence(sentence, passages), self.model)

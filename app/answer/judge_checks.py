@@ -14,11 +14,25 @@ from dataclasses import dataclass
 
 from app.answer.claim_text import Unit, counted, directions, negated, slot_rival
 from ingest.names import name_occurs
-from ingest.numbers import facts_match
+from ingest.numbers import Fact, all_number_mentions, facts_match
 from ingest.terms import role_keys, words
 
 Failure = tuple[str, str]
 NameMatch = Callable[[str, Sequence[Unit], str], bool]  # (name, units, claim language)
+
+
+@dataclass(frozen=True)
+class Premise:
+    """The numbers the question itself states. An answer that restates one ("In 2023 the world
+    was 1.5°C hotter" for "How hot was the world in 2023?") asserts nothing new with it: it
+    need only be in the cited passages, not beside the claim's content."""
+
+    values: tuple[Fact, ...] = ()
+
+    @classmethod
+    def of(cls, question: str) -> Premise:
+        """The premise of ``question``."""
+        return cls(tuple(f for _, f in all_number_mentions(question)))
 
 
 @dataclass
@@ -38,15 +52,21 @@ class Alignment:
         return list(dict.fromkeys([*self.region, *range(self.span[0], self.span[1] + 1)]))
 
 
-def check_numbers(al: Alignment, whole: Unit, units: Sequence[Unit]) -> list[Failure]:
+def check_numbers(
+    al: Alignment, whole: Unit, units: Sequence[Unit], premise: Premise = Premise()
+) -> list[Failure]:
     """Each number in the support region, not one the best sentence states otherwise, and not
-    one put where the best sentence gives another number of the same thing."""
+    one put where the best sentence gives another number of the same thing. A number of the
+    question's premise need only be in the cited passages."""
     best = units[al.best]
     region = [f for j in al.region for f in units[j].values]
     other = [f for f in best.values if not facts_match(f, whole.values)]
     out: list[Failure] = []
     for written, fact in al.claim.facts:
-        if not facts_match(fact, region):
+        if facts_match(fact, premise.values):
+            if not any(facts_match(fact, u.values) for u in units):
+                out.append(("number not in the cited passages", written))
+        elif not facts_match(fact, region):
             out.append(("number not in the support region", written))
         elif other and not facts_match(fact, best.values):
             out.append(("the best sentence states another number", written))

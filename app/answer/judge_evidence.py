@@ -31,6 +31,7 @@ from app.answer.claim_text import Unit, norm, read, split_clauses, title_in, wit
 from app.answer.judge_checks import (
     Alignment,
     Failure,
+    Premise,
     check_direction,
     check_names,
     check_negation,
@@ -103,8 +104,11 @@ class Gatherer:
         self.vectors = vectors
         self.params = params
 
-    def evidence(self, sentence: str, passages: Sequence[str]) -> Evidence:
-        """The checks and features of ``sentence`` (markers ignored) against ``passages``."""
+    def evidence(
+        self, sentence: str, passages: Sequence[str], premise: Premise = Premise()
+    ) -> Evidence:
+        """The checks and features of ``sentence`` (markers ignored) against ``passages``;
+        a number the question states (``premise``) is not checked as the claim's own."""
         text = plain(sentence)
         if not text or any(norm(text) in norm(p) for p in passages):
             return Evidence(verbatim=True)
@@ -135,7 +139,7 @@ class Gatherer:
         ev.failures += check_names([aligned[0], *unnamed], whole, units, self._named)
         for al in aligned[1:] if parts else aligned:
             cross = units[al.best].lang != al.claim.lang
-            ev.failures += check_numbers(al, whole, units)
+            ev.failures += check_numbers(al, whole, units, premise)
             ev.failures += check_slots(al, whole, units, cross)
             segment = self._segment(al)
             ev.failures += check_negation(al, units, segment)

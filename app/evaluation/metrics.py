@@ -112,8 +112,10 @@ def citation_scores(answer: Answer, judge: Judge) -> tuple[float, float]:
     (an uncited sentence, or one citing a passage that does not exist, is unsupported).
     Precision: share of citations that are relevant; in a supported sentence a citation is
     irrelevant when it alone does not support the sentence and the remaining citations still
-    do; every citation of an unsupported sentence is imprecise.
+    do; every citation of an unsupported sentence is imprecise. What the answer restates from
+    its question is judged as the question's premise (:meth:`Judge.about`).
     """
+    judge = judge.about(answer.question) if answer.question else judge
     texts = {c.n: c.text for c in answer.citations}
     sentences = split_answer(answer.answer)
     supported = cited = precise = 0
