@@ -29,7 +29,7 @@ from app.llm import CHARS_PER_TOKEN
 from app.retrieve import HybridRetriever
 from app.sanitize import plain_text
 from app.types import Answer, Ask, Citation, Passage
-from ingest.facts import text_facts
+from ingest.facts import TextFacts, text_facts
 from ingest.names import name_occurs
 from ingest.numbers import facts_match
 from ingest.terms import term_set
@@ -172,24 +172,37 @@ def _bare(answer: str) -> bool:
 def stated_value(question: str, answer: str, quotes: list[str]) -> str | None:
     """A bare value answering ``question`` ("$500 billion [1]", "Sam Altman"), cited to the
     quote of the engine's answer that states it: each of its numbers and names is in that one
-    sentence, and it is the kind of thing asked. None for anything else.
+    sentence, and it is the kind of thing asked. For a question that asks no kind of value
+    ("what is the term for …?"), a bare phrase the quote states word for word, with a word the
+    question does not have. None for anything else.
 
     A value says nothing the judge could align with a passage, so it cannot pass as a claim; but
     the engine's quotes are verified evidence for this very question."""
     text = _bare_text(answer)
+    if not _bare(answer) or not text:
+        return None
     facts = text_facts(text)
-    if not _bare(answer) or not (facts.numbers or facts.names):
+    query = parse_query(question)
+    if facts.numbers or facts.names:
+        if not type_fit(query, facts):
+            return None
+        found = [q for q in quotes if _states_facts(facts, strip_markers(q))]
+    elif not query.expects and term_set(text, query.lang) - term_set(question, query.lang):
+        phrase = re.compile(rf"(?<!\w){re.escape(text)}(?!\w)", re.IGNORECASE)
+        found = [q for q in quotes if phrase.search(strip_markers(q))]
+    else:
         return None
-    if not type_fit(parse_query(question), facts):
+    if not found:
         return None
-    for quote in quotes:
-        said = strip_markers(quote)
-        pool = text_facts(said).numbers
-        if all(facts_match(f, pool) for f in facts.numbers) and all(
-            name_occurs(" ".join(n), said) for n in facts.names
-        ):
-            return f"{text} {''.join(f'[{n}]' for n in dict.fromkeys(extract_markers(quote)))}"
-    return None
+    return f"{text} {''.join(f'[{n}]' for n in dict.fromkeys(extract_markers(found[0])))}"
+
+
+def _states_facts(facts: TextFacts, said: str) -> bool:
+    """Whether ``said`` states each number and name of ``facts``."""
+    pool = text_facts(said).numbers
+    return all(facts_match(f, pool) for f in facts.numbers) and all(
+        name_occurs(" ".join(n), said) for n in facts.names
+    )
 
 
 def addresses(question: str, answer: str) -> bool:

@@ -134,6 +134,21 @@ def test_a_bare_value_stated_by_the_engines_quote_is_kept(
     assert "$80" not in wrong.answer and "74" in wrong.answer
 
 
+def test_a_bare_phrase_the_engines_quote_states_is_kept(
+    settings: Settings, library: MemoryLibrary
+) -> None:
+    """A question that asks no kind of value, answered by a bare phrase: kept when the engine's
+    quote states it word for word, cited to that quote's passage; a phrase no quote states
+    falls back."""
+    question = "Apa yang dihindari Anthropic?"
+    result = _service(settings, library, ["Pembuatan video."]).ask(question, answerer="llm")
+    assert result.answerer == "llm" and not result.notice and result.unsupported == []
+    assert result.answer.startswith("Pembuatan video") and result.citations
+    assert [c.text for c in result.citations] == [P_ANTHROPIC]
+    wrong = _service(settings, library, ["Pembuatan mobil."]).ask(question, answerer="llm")
+    assert wrong.answerer == "extractive" and "mobil" not in wrong.answer
+
+
 def test_where_the_engine_abstains_a_failing_sentence_is_dropped(
     settings: Settings, library: MemoryLibrary
 ) -> None:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from langchain_core.embeddings import Embeddings
 
 from app.answer.claim_text import without_names
-from app.answer.judge_checks import Premise
+from app.answer.judge_checks import NO_PREMISE, Premise
 from app.answer.judge_evidence import Evidence, Gatherer
 from app.answer.judge_model import Model, load_model
 from app.answer.judge_vectors import Vectors
@@ -107,7 +107,7 @@ class Judge:
         self.model = thresholds or load_model(lexical=embeddings is None)
         self.vectors = Vectors(embeddings, cache_size)
         self._gatherer = Gatherer(self.vectors, self.model.params)
-        self.premise = Premise()  # see about()
+        self.premise = NO_PREMISE  # see about()
         # verdicts by (sentence without markers, passages, premise): attributing a sentence and
         # then checking the answer it joined judge the same pair
         self._verdicts: LRU[tuple[str, tuple[str, ...], Premise], Verdict] = LRU(cache_size)

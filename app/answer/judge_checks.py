@@ -35,6 +35,9 @@ class Premise:
         return cls(tuple(f for _, f in all_number_mentions(question)))
 
 
+NO_PREMISE = Premise()  # judging a sentence on its own
+
+
 @dataclass
 class Alignment:
     """Where a claim sits in the cited passages."""
@@ -53,7 +56,7 @@ class Alignment:
 
 
 def check_numbers(
-    al: Alignment, whole: Unit, units: Sequence[Unit], premise: Premise = Premise()
+    al: Alignment, whole: Unit, units: Sequence[Unit], premise: Premise = NO_PREMISE
 ) -> list[Failure]:
     """Each number in the support region, not one the best sentence states otherwise, and not
     one put where the best sentence gives another number of the same thing. A number of the

@@ -29,6 +29,7 @@ import numpy as np
 
 from app.answer.claim_text import Unit, norm, read, split_clauses, title_in, without_names
 from app.answer.judge_checks import (
+    NO_PREMISE,
     Alignment,
     Failure,
     Premise,
@@ -105,7 +106,7 @@ class Gatherer:
         self.params = params
 
     def evidence(
-        self, sentence: str, passages: Sequence[str], premise: Premise = Premise()
+        self, sentence: str, passages: Sequence[str], premise: Premise = NO_PREMISE
     ) -> Evidence:
         """The checks and features of ``sentence`` (markers ignored) against ``passages``;
         a number the question states (``premise``) is not checked as the claim's own."""
