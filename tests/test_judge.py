@@ -14,6 +14,7 @@ from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
 
 from app.answer.claim_text import negated, split_clauses
 from app.answer.judge import Judge, is_framing
+from app.answer.judge_checks import Premise
 from app.answer.judge_evidence import FEATURES
 from app.answer.judge_model import MODEL_PATH, Model
 from app.constants import ABSTAIN_EN, ABSTAIN_ID, no_info_text
@@ -480,9 +481,9 @@ def test_a_verdict_is_reached_once_per_sentence_and_passages(lexical: Judge) -> 
     calls: list[str] = []
     gather = lexical._gatherer.evidence
 
-    def counted(sentence: str, passages: list[str]) -> Any:
+    def counted(sentence: str, passages: list[str], premise: Premise) -> Any:
         calls.append(sentence)
-        return gather(sentence, passages)
+        return gather(sentence, passages, premise)
 
     lexical._gatherer.evidence = counted  # type: ignore[method-assign]
     passage = "Harga ikan tongkol di pasar Teluk Biru naik menjadi Rp 40.000 per kilogram."
@@ -490,6 +491,8 @@ def test_a_verdict_is_reached_once_per_sentence_and_passages(lexical: Judge) -> 
     first = lexical.judge(claim, [passage])
     again = lexical.judge(f"{claim} [1]", [passage])  # the same sentence once cited
     assert first == again and len(calls) == 1
+    lexical.about("Naik menjadi Rp 40.000?").judge(claim, [passage])  # another premise
+    assert len(calls) == 2
 
 
 def test_negation_counts_denying_verbs_and_skips_idioms() -> None:
