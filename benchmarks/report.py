@@ -302,7 +302,8 @@ citation precision 0. When the model declines, or none of its sentences holds, i
 more on the passages the engine's answer cites: the full-answer time includes that second call.
 Times depend on the day's machine: first-token p50 of the same prompts was 13.9 s on
 2026-12-02 and 26–29 s on 2026-12-03 (the quality columns did not move with it), so compare
-times only within a row's date. The rows are kept in `benchmarks/llm-summary.json`; the answers and the model's raw text in `benchmarks/out/`.
+times only within a row's date. The rows are kept in
+`benchmarks/llm-summary.json`; the answers and the model's raw text in `benchmarks/out/`.
 
 {table(headers, rows)}
 
