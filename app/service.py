@@ -369,7 +369,7 @@ class AnswerService:
         t0 = time.perf_counter()
         text = plain_text(draft.text)
         passages = draft.passages
-        judge = self.judge.about(question) if question else self.judge
+        judge = self.judge.about(question)
         cleaned, unsupported = judge.judge_answer(text, [p.text for p in passages])
         if draft.abstained:
             unsupported = []

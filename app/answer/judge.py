@@ -116,8 +116,11 @@ class Judge:
         """This judge (its model and caches shared) for answers to ``question``: a number the
         answer restates from the question is the question's premise, not a claim to find
         beside the content (see :class:`~app.answer.judge_checks.Premise`)."""
+        premise = Premise.of(question)
+        if premise == self.premise:  # no number to set apart (or no question)
+            return self
         view = copy.copy(self)
-        view.premise = Premise.of(question)
+        view.premise = premise
         return view
 
     def evidence(self, sentence: str, passages: Sequence[str]) -> Evidence:

@@ -115,7 +115,7 @@ def citation_scores(answer: Answer, judge: Judge) -> tuple[float, float]:
     do; every citation of an unsupported sentence is imprecise. What the answer restates from
     its question is judged as the question's premise (:meth:`Judge.about`).
     """
-    judge = judge.about(answer.question) if answer.question else judge
+    judge = judge.about(answer.question)
     texts = {c.n: c.text for c in answer.citations}
     sentences = split_answer(answer.answer)
     supported = cited = precise = 0
