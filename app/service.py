@@ -483,8 +483,8 @@ class AnswerService:
             else judged
         )
         if result is None:
-            failed = judged.unsupported or split_answer(judged.answer)
-            rejected = [strip_markers(s).strip() for s in failed]
+            # only a repair fails: judged.unsupported holds the sentences that failed
+            rejected = [strip_markers(s).strip() for s in judged.unsupported]
             return None, "cut" if incomplete else "unsupported", error or "deadline", rejected
         if incomplete:
             result.incomplete = True
