@@ -84,6 +84,16 @@ def test_number_elsewhere_in_the_passage_does_not_count(lexical: Judge) -> None:
     assert not verdict.supported
 
 
+def test_the_figures_of_a_date_are_no_rival_number(lexical: Judge) -> None:
+    passage = (
+        "Rina Wati memenangi lomba lari 10 kilometer di Kota Lestari pada Minggu (8/6/2025). Ia "
+        "finis dengan catatan 31 menit, unggul dua menit dari pelari kedua."
+    )
+    claim = "Rina Wati memenangi lomba lari 10 kilometer di Kota Lestari dengan catatan {} menit."
+    assert lexical.judge(claim.format(31), [passage]).supported  # "8" and "6" state no time
+    assert not lexical.judge(claim.format(33), [passage]).supported
+
+
 FESTIVAL = (
     "The harbour festival began in 2019. It draws visitors from the whole coast. Food stalls "
     "line the quay for three days. Last year the organisers counted 42,000 visitors. Most of "
@@ -209,6 +219,41 @@ def test_a_name_swapped_into_a_copied_sentence_fails(lexical: Judge) -> None:
     swapped = "Local trader Bima Hartono said visitors spent about 2 billion rupiah at the stalls."
     verdict = lexical.judge(swapped, [passage])  # the speaker of the next sentence
     assert not verdict.supported and "fair" in verdict.missing
+
+
+def test_a_name_spelled_alike_in_the_same_language_is_another_name(lexical: Judge) -> None:
+    passage = "Banjir merendam 120 rumah di Desa Tirtomulyo, Kecamatan Sukamaju, pada Jumat."
+    claim = "Banjir merendam 120 rumah di Desa Tirtoharjo, Kecamatan Sukamaju, pada Jumat."
+    verdict = lexical.judge(claim, [passage])  # "Tirto…" alike, but not across languages
+    assert not verdict.supported and "Desa Tirtoharjo" in verdict.missing
+
+
+def test_a_name_put_in_another_names_place_after_a_shared_word_fails(lexical: Judge) -> None:
+    passage = (
+        "Banjir di Kabupaten Lembah Hijau mulai surut pada Selasa. Kerusakan terparah terjadi "
+        "di Kecamatan Batu Putih, tempat 40 rumah rusak berat."
+    )
+    claim = "Kerusakan terparah terjadi di Kecamatan Lembah Hijau, tempat 40 rumah rusak berat."
+    verdict = lexical.judge(claim, [passage])  # "Kecamatan" is the best sentence's too
+    assert not verdict.supported and "another in this place" in verdict.reason
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage"),
+    [
+        (
+            "The ferry also sails at weekends, not only on weekdays.",
+            "The ferry sails only on weekdays and stays in port at weekends.",
+        ),
+        (
+            "Kapal feri itu hanya berlayar pada hari kerja.",
+            "Kapal feri itu tidak hanya berlayar pada hari kerja, tetapi juga pada akhir pekan.",
+        ),
+    ],
+)
+def test_the_opposite_restriction_fails(lexical: Judge, claim: str, passage: str) -> None:
+    verdict = lexical.judge(claim, [passage])
+    assert not verdict.supported and "restriction" in verdict.reason
 
 
 def test_name_forms_and_acronyms(lexical: Judge) -> None:
@@ -408,11 +453,13 @@ def test_holdout_rates(judge: Judge) -> None:
     clauses across languages). Raise them as the judge improves; never lower them to pass.
     Measured 0.74 and 0.85 since the weights keep their signs; 0.75 and 0.87 since prohibiting
     and denying verbs count as negations, Indonesian short forms ("Pemkot", "Tipikor") stand for
-    their names and "minggu" (a week) is no Sunday.
+    their names and "minggu" (a week) is no Sunday; 0.74 and 0.89 since a name put where the
+    best sentence names another is caught after a shared word ("Kecamatan X" for "Kecamatan
+    Y"), cognates stand for a name's words only across languages, and the judge was refitted.
     """
     true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_holdout.jsonl"))
     assert true_rate >= 0.74, f"faithful pass rate {true_rate:.3f}"
-    assert false_rate >= 0.86, f"perturbation rejection rate {false_rate:.3f}"
+    assert false_rate >= 0.88, f"perturbation rejection rate {false_rate:.3f}"
 
 
 def test_a_word_negated_by_its_prefix_must_stay_negated(lexical: Judge) -> None:

@@ -96,5 +96,7 @@ def test_scripted_model_answers_are_verified_sentence_by_sentence(
         print(f"{key:28} {value:.3f}  (n={len(groups[key])})")
     # Goals: 0.9 kept, 0.97 caught. Floors just under what was measured when the file was
     # first run; raise them as the judge improves, never lower them to pass.
-    assert share["faithful kept"] >= 0.835  # measured 0.840 (100 of 119 sentences)
-    assert share["perturbed caught"] >= 0.92  # measured 0.925 (37 of 40)
+    # Measured 0.840 and 0.925 then; 0.866 and 0.975 since a date in figures is no rival number,
+    # a reversed restriction fails and the judge was refitted with those checks.
+    assert share["faithful kept"] >= 0.86  # measured 0.866 (103 of 119 sentences)
+    assert share["perturbed caught"] >= 0.97  # measured 0.975 (39 of 40)

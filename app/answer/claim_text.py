@@ -126,6 +126,23 @@ def directions(text: str) -> dict[str, frozenset[int]]:
     return {axis: frozenset(sides) for axis, sides in found.items()}
 
 
+# Closed class: words that restrict a statement to what follows ("only on school days"), and
+# the same words negated ("not only on school days").
+_ONLY = re.compile(r"(?i)\b(?:only|solely|exclusively|hanya|cuma|semata(?:-mata)?)\b")
+_NOT_ONLY = re.compile(
+    r"(?i)\b(?:not|tidak|tak|bukan)\s+(?:only|just|solely|merely|hanya|cuma|sekadar|"
+    r"semata(?:-mata)?)\b"
+)
+
+
+def restricted(text: str) -> int:
+    """1 when a text restricts what it states ("hanya pada hari sekolah"), -1 when it denies a
+    restriction ("not only on school days"), 0 when it does neither."""
+    if _NOT_ONLY.search(text):
+        return -1
+    return 1 if _ONLY.search(text) else 0
+
+
 def negated(text: str) -> bool:
     """A negation that is not a contrast ("X, not Y"), an idiom ("paling tidak": at least) nor a
     "No. 1"; or a verb that denies what follows ("dilarang membawa" as "tidak boleh membawa",

@@ -12,9 +12,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from app.answer.claim_text import Unit, counted, directions, negated, slot_rival
+from app.answer.claim_text import Unit, counted, directions, negated, restricted, slot_rival
 from ingest.names import name_occurs
-from ingest.numbers import Fact, all_number_mentions, facts_match
+from ingest.numbers import Fact, all_number_mentions, facts_match, is_year
 from ingest.terms import role_keys, words
 
 Failure = tuple[str, str]
@@ -55,15 +55,29 @@ class Alignment:
         return list(dict.fromkeys([*self.region, *range(self.span[0], self.span[1] + 1)]))
 
 
+# A date written in figures ("(8/6/2025)"): its parts are no quantity a claim could swap.
+_NUMERIC_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+
+
+def _sort(written: str, fact: Fact) -> str:
+    """What a number is: a year, or its kind (a percentage, money, a count)."""
+    return "year" if is_year(written, fact) else fact[1]
+
+
 def check_numbers(
     al: Alignment, whole: Unit, units: Sequence[Unit], premise: Premise = NO_PREMISE
 ) -> list[Failure]:
-    """Each number in the support region, not one the best sentence states otherwise, and not
+    """Each number in the support region, not one where the best sentence states another of
+    its sort (a year, a percentage, money, a count; a date in figures aside), and not
     one put where the best sentence gives another number of the same thing. A number of the
     question's premise need only be in the cited passages."""
     best = units[al.best]
     region = [f for j in al.region for f in units[j].values]
-    other = [f for f in best.values if not facts_match(f, whole.values)]
+    other = {
+        _sort(w, f)
+        for w, f in all_number_mentions(_NUMERIC_DATE.sub(" ", best.text))
+        if not facts_match(f, whole.values)
+    }
     out: list[Failure] = []
     for written, fact in al.claim.facts:
         if facts_match(fact, premise.values):
@@ -71,7 +85,7 @@ def check_numbers(
                 out.append(("number not in the cited passages", written))
         elif not facts_match(fact, region):
             out.append(("number not in the support region", written))
-        elif other and not facts_match(fact, best.values):
+        elif _sort(written, fact) in other and not facts_match(fact, best.values):
             out.append(("the best sentence states another number", written))
     if best.lang == al.claim.lang:  # "300,000 applications" where it says "50,000 applications"
         theirs = counted(best.text, best.lang)
@@ -134,9 +148,12 @@ def check_slots(al: Alignment, whole: Unit, units: Sequence[Unit], cross: bool) 
     best = units[al.best]
     out: list[Failure] = []
     for name in al.claim.names:
-        if name_occurs(name, best.text, partial=True):
+        if cross or name_occurs(name, best.text):
             continue
-        if not cross and (rival := slot_rival(al.claim.text, name, best.text)):
+        # The words of the name the best sentence lacks ("Kecamatan X" where it says
+        # "Kecamatan Y": the slot is X's).
+        rest = [w for w in name.split() if not name_occurs(w, best.text)]
+        if rest and (rival := slot_rival(al.claim.text, " ".join(rest), best.text)):
             out.append(("the best sentence names another in this place", rival))
     if len(al.segments) < 2:
         return out
@@ -161,6 +178,15 @@ def check_negation(al: Alignment, units: Sequence[Unit], segment: Unit | None) -
     mine = negated(al.claim.text)
     if mine != theirs and (best.lang == al.claim.lang or mine):
         return [("negation differs from the passage", al.claim.text)]
+    return []
+
+
+def check_restriction(al: Alignment, units: Sequence[Unit], segment: Unit | None) -> list[Failure]:
+    """A claim denying a restriction ("not only X") where the matching clause of the best
+    sentence states it ("only X"), or the other way round, in either language."""
+    mine, theirs = restricted(al.claim.text), restricted((segment or units[al.best]).text)
+    if mine and theirs and mine != theirs:
+        return [("the passage states the opposite restriction", al.claim.text)]
     return []
 
 

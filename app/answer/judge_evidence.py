@@ -39,6 +39,7 @@ from app.answer.judge_checks import (
     check_numbers,
     check_prefix_negation,
     check_presence,
+    check_restriction,
     check_roles,
     check_slots,
 )
@@ -145,6 +146,7 @@ class Gatherer:
             segment = self._segment(al)
             ev.failures += check_negation(al, units, segment)
             ev.failures += check_direction(al, units, segment)
+            ev.failures += check_restriction(al, units, segment)
             ev.failures += check_roles(al, units)
             ev.failures += check_prefix_negation(al, units)
         ev.features = self._features(aligned, units)
@@ -182,7 +184,9 @@ class Gatherer:
         text = " ".join(u.text for u in units)
         if name_occurs(name, text) or title_in(text, name):
             return True
-        have = cognate_set(text)
+        # Cognates stand for a name's words only across languages: within one language a
+        # different spelling is a different name ("Sumberagung" is not "Sumberlangit").
+        have = cognate_set(" ".join(u.text for u in units if u.lang != lang))
         distinct = [w for w in words(name) if is_content(w)]
         missing = [w for w in distinct if not name_occurs(w, text) and not cognate_keys(w) & have]
         if not missing:
