@@ -221,6 +221,26 @@ def test_a_name_swapped_into_a_copied_sentence_fails(lexical: Judge) -> None:
     assert not verdict.supported and "fair" in verdict.missing
 
 
+def test_a_name_may_come_from_the_next_sentence_that_says_who_it_is(lexical: Judge) -> None:
+    passage = (
+        "Koperasi Tani Makmur menjual 120 ton gabah kering pada musim panen 2024. "
+        "Panen dilakukan dua kali setahun di sawah seluas 80 hektare. "
+        "Ketuanya, Bambang Irawan, mengatakan harga gabah tahun ini lebih baik. "
+        "Pembeli terbesar adalah penggilingan milik Hendra Wijaya."
+    )
+    claim = (
+        "Koperasi Tani Makmur yang dipimpin Bambang Irawan menjual 120 ton gabah kering pada 2024."
+    )
+    failures = lexical.evidence(claim, [passage]).failures
+    assert not [f for f in failures if f[1] == "Bambang Irawan"], failures
+    # Only the nearest sentence that names anyone: a name further on stays out of reach.
+    claim = (
+        "Koperasi Tani Makmur yang dipimpin Hendra Wijaya menjual 120 ton gabah kering pada 2024."
+    )
+    failures = lexical.evidence(claim, [passage]).failures
+    assert [f for f in failures if f[1] == "Hendra Wijaya"], failures
+
+
 def test_a_name_spelled_alike_in_the_same_language_is_another_name(lexical: Judge) -> None:
     passage = "Banjir merendam 120 rumah di Desa Tirtomulyo, Kecamatan Sukamaju, pada Jumat."
     claim = "Banjir merendam 120 rumah di Desa Tirtoharjo, Kecamatan Sukamaju, pada Jumat."
@@ -399,6 +419,21 @@ def test_translated_name_passes_and_unrelated_name_fails(judge: Judge) -> None:
 
 
 @pytest.mark.slow
+def test_a_name_translated_word_by_word_keeps_only_its_own_words_apart(judge: Judge) -> None:
+    passage = "Dinas Kesehatan Kepulauan Merbau membuka klinik terapung baru pada 3 Mei."
+    # "Islands" is an English word, not a name both languages write: it may translate
+    # "Kepulauan" (their similarity, 0.85, sits under what other name words need).
+    claim = "The Merbau Islands health office opened a new floating clinic on 3 May."
+    failures = judge.evidence(claim, [passage]).failures
+    assert not [f for f in failures if f[1] == "Merbau Islands"], failures
+    # "Google" is written alike in both languages: it never stands for another name.
+    passage = "Anthropic didirikan oleh sejumlah mantan peneliti OpenAI pada 2021."
+    claim = "Anthropic was founded by former Google researchers."
+    failures = judge.evidence(claim, [passage]).failures
+    assert [f for f in failures if f[1] == "Google"], failures
+
+
+@pytest.mark.slow
 def test_the_us_government_case_fails_with_the_embedder(judge: Judge) -> None:
     verdict = judge.judge(
         "The US government denied the report.", ["The government, as expected, denied the report."]
@@ -455,10 +490,12 @@ def test_holdout_rates(judge: Judge) -> None:
     and denying verbs count as negations, Indonesian short forms ("Pemkot", "Tipikor") stand for
     their names and "minggu" (a week) is no Sunday; 0.74 and 0.89 since a name put where the
     best sentence names another is caught after a shared word ("Kecamatan X" for "Kecamatan
-    Y"), cognates stand for a name's words only across languages, and the judge was refitted.
+    Y"), cognates stand for a name's words only across languages, and the judge was refitted;
+    0.77 and 0.88 since only a word of the claim's own language may translate a word of a
+    name and a name may come from the next sentence naming anyone (refitted again).
     """
     true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_holdout.jsonl"))
-    assert true_rate >= 0.74, f"faithful pass rate {true_rate:.3f}"
+    assert true_rate >= 0.76, f"faithful pass rate {true_rate:.3f}"
     assert false_rate >= 0.88, f"perturbation rejection rate {false_rate:.3f}"
 
 

@@ -97,6 +97,8 @@ def test_scripted_model_answers_are_verified_sentence_by_sentence(
     # Goals: 0.9 kept, 0.97 caught. Floors just under what was measured when the file was
     # first run; raise them as the judge improves, never lower them to pass.
     # Measured 0.840 and 0.925 then; 0.866 and 0.975 since a date in figures is no rival number,
-    # a reversed restriction fails and the judge was refitted with those checks.
-    assert share["faithful kept"] >= 0.86  # measured 0.866 (103 of 119 sentences)
+    # a reversed restriction fails and the judge was refitted with those checks; 0.899 and
+    # 0.975 since a name's own-language words may be translated ("Talise Islands" for
+    # "Kepulauan Talise") and a name may come from the next sentence that says who it is.
+    assert share["faithful kept"] >= 0.89  # measured 0.899 (107 of 119 sentences)
     assert share["perturbed caught"] >= 0.97  # measured 0.975 (39 of 40)

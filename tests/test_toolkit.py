@@ -20,6 +20,7 @@ from ingest.terms import (
     flat_query_terms,
     has_negation,
     normalize_number,
+    own_word,
     query_terms,
     role_keys,
     stem,
@@ -135,3 +136,11 @@ def test_roles_have_one_key_in_both_languages() -> None:
     assert role_keys("Juru bicara perusahaan berkata") == role_keys("the spokesman said")
     assert role_keys("Wali kota Wirasena") == role_keys("the mayor of Wirasena") == {"mayor"}
     assert role_keys("Harga beras naik.") == frozenset()
+
+
+def test_a_languages_own_words_are_told_from_names_both_write_alike() -> None:
+    assert own_word("court", "en") and own_word("pengadilan", "id") and own_word("desa", "id")
+    assert not own_word("pengadilan", "en") and not own_word("desa", "en")
+    # Names both languages write alike, and rare words, are nobody's own word.
+    assert not own_word("london", "en") and not own_word("london", "id")
+    assert not own_word("wawoleka", "id")

@@ -111,19 +111,20 @@ def check_presence(whole: Unit, units: Sequence[Unit], named: NameMatch) -> list
 
 def context(al: Alignment, units: Sequence[Unit], claim_names: Sequence[str]) -> list[Unit]:
     """Where the claim's names may be: the span, and — when the best sentence names no one
-    the claim leaves out — the nearest earlier sentence naming anyone (the antecedent of
-    "its" / "ia")."""
+    the claim leaves out — the nearest sentences naming anyone before and after it (the
+    antecedent of "its" / "ia", and the sentence that names who "the team" / "pemiliknya" is)."""
     best = units[al.best]
     span = [units[j] for j in range(al.span[0], al.span[1] + 1)]
     strangers = [n for n in best.names if not any(_same(n, m) for m in claim_names)]
     if strangers:
         return span
-    earlier = [
-        u
-        for u in units[: min(al.best, al.span[0])]
-        if u.passage == best.passage and any(not any(c.isdigit() for c in n) for n in u.names)
-    ]
-    return [*earlier[-1:], *span]
+
+    def naming(u: Unit) -> bool:
+        return u.passage == best.passage and any(not any(c.isdigit() for c in n) for n in u.names)
+
+    earlier = [u for u in units[: min(al.best, al.span[0])] if naming(u)]
+    later = [u for u in units[max(al.best, al.span[1]) + 1 :] if naming(u)]
+    return [*earlier[-1:], *span, *later[:1]]
 
 
 def _same(a: str, b: str) -> bool:

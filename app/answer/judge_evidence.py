@@ -46,7 +46,7 @@ from app.answer.judge_checks import (
 from app.answer.judge_vectors import Vectors
 from app.answer.markers import ATTRIBUTION, plain
 from ingest.names import known_names, name_occurs, name_words
-from ingest.terms import cognate_keys, cognate_set, is_content, stem, term_set, words
+from ingest.terms import cognate_keys, cognate_set, is_content, own_word, stem, term_set, words
 from ingest.text import detect_language, sentence_spans
 
 FEATURES = (
@@ -73,6 +73,7 @@ class Params:
     min_clause_words: int = 3  # content words a clause needs to be judged on its own
     name_sim: float = 0.9  # a name ↔ its translation in the passage ("query:" role)
     word_sim: float = 0.85  # a word of a name ↔ its translation in a name of the passage
+    translation_sim: float = 0.85  # the same for a word of the claim's own language only
 
 
 @dataclass
@@ -194,10 +195,19 @@ class Gatherer:
         foreign = [n for u in units if u.lang != lang for n in u.names]
         if not self.vectors.dense or not foreign:
             return False
-        if len(missing) == len(distinct):
-            return self._close(name, foreign) >= self.params.name_sim
+        if len(missing) == len(distinct) and self._close(name, foreign) >= self.params.name_sim:
+            return True
         spare = [w for n in foreign for w in words(n) if not name_occurs(w, name)]
-        return bool(spare) and all(self._close(w, spare) >= self.params.word_sim for w in missing)
+        partial = len(missing) < len(distinct)
+        return bool(spare) and all(self._translates(w, spare, lang, partial) for w in missing)
+
+    def _translates(self, word: str, spare: Sequence[str], lang: str, partial: bool) -> bool:
+        """A missing word of a name stands for a word of a name in the passage: a word of the
+        claim's own language ("Islands" for "Kepulauan") when it is close to one; any other
+        word ("Google", "Bangkok") only beside a word of the name that occurs, and closer."""
+        if own_word(word, lang):
+            return self._close(word, spare) >= self.params.translation_sim
+        return partial and self._close(word, spare) >= self.params.word_sim
 
     def _close(self, name: str, others: Sequence[str]) -> float:
         """The highest similarity of ``name`` to one of ``others`` (both as queries)."""
