@@ -307,6 +307,9 @@ def test_clauses_split_at_conjunctions_and_short_pieces_join() -> None:
     assert split_clauses("Meta and Google spend billions on data centres.", "en", [], 2) == [
         "Meta and Google spend billions on data centres."
     ]
+    # A single word joined to the next by a bare "and" is one subject with it, not a clause.
+    text = "Since 2023, nurses and cleaners have joined the strike at 12 hospitals."
+    assert split_clauses(text, "en", [], 2) == [text]
 
 
 def test_framing_sentences_need_no_support() -> None:

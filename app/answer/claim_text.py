@@ -22,6 +22,7 @@ _JOINERS = (
     "dan|serta|sedangkan|namun|tetapi|tapi|sementara|karena|sehingga|setelah|sebelum|"
     "meskipun|walaupun|termasuk|terutama"
 )
+_PUNCTUATION = re.compile(r"[,;]")
 _CLAUSE = re.compile(rf"\s*(?:;|,(?!\d)\s*(?:(?:{_JOINERS})\b)?|\s(?:{_JOINERS})\s)\s*", re.I)
 # Closed class: negation words that contrast ("X, bukan Y", "not only") or name ("No. 1").
 _CONTRAST = re.compile(
@@ -183,15 +184,19 @@ def content_count(text: str, lang: str, names: Sequence[str]) -> int:
 
 
 def split_clauses(text: str, lang: str, names: Sequence[str], min_words: int) -> list[str]:
-    """Clauses at ";", "," and conjunctions; a piece too short to judge joins the next one."""
+    """Clauses at ";", "," and conjunctions; a piece too short to judge joins the next one, and
+    so does a single word joined to the next by a bare conjunction ("volunteers and local
+    fishers planted …": one subject, not two clauses)."""
     bounds = [0] + [x for m in _CLAUSE.finditer(text) for x in m.span()] + [len(text)]
     merged: list[tuple[int, int]] = []
     start: int | None = None
-    for a, b in zip(bounds[::2], bounds[1::2], strict=True):
+    for a, b, after in zip(bounds[::2], bounds[1::2], [*bounds[2::2], len(text)], strict=True):
         if b <= a:
             continue
         start = a if start is None else start
-        if content_count(text[start:b], lang, names) >= min_words:
+        joint = text[b:after]  # what joins this piece to the next ("" after the last)
+        coordinated = len(words(text[a:b])) == 1 and bool(joint) and not _PUNCTUATION.search(joint)
+        if not coordinated and content_count(text[start:b], lang, names) >= min_words:
             merged.append((start, b))
             start = None
     if start is not None:
