@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from app.answer.claim_text import Unit, counted, directions, negated, restricted, slot_rival
 from ingest.names import name_occurs
-from ingest.numbers import Fact, all_number_mentions, facts_match, is_year
+from ingest.numbers import NUMERIC_DAY, Fact, all_number_mentions, facts_match, is_year
 from ingest.terms import role_keys, words
 
 Failure = tuple[str, str]
@@ -56,7 +56,7 @@ class Alignment:
 
 
 # A date written in figures ("(8/6/2025)"): its parts are no quantity a claim could swap.
-_NUMERIC_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+_NUMERIC_DATE = re.compile(rf"\b{NUMERIC_DAY}\b")
 
 
 def _sort(written: str, fact: Fact) -> str:
