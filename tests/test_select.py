@@ -7,11 +7,12 @@ import json
 import numpy as np
 import pytest
 
-from app.answer.evidence import Candidate
+from app.answer.evidence import Candidate, quotation
 from app.answer.features import type_fit
 from app.answer.model import MODEL_PATH, Compose, DocScore, Model
 from app.answer.query import parse_query
 from app.answer.select import best_document, factoid, mmr
+from app.answer.summarize import summary_sentences
 from app.sentences import DocSentences
 from ingest.facts import text_facts
 
@@ -114,3 +115,58 @@ def test_a_model_file_with_an_unknown_document_score_is_refused() -> None:
     assert Model.from_json(data).open_doc_by in ("sentence", "passage")
     with pytest.raises(ValueError, match="open_doc_by"):
         Model.from_json({**data, "open_doc_by": "document"})
+
+
+QUOTED = [
+    "The harbour master spoke at the pier on Friday.",
+    '"We waited ten years for this boat.',
+    'Now the children can reach school in an hour," she said.',
+    "The ferry carries ninety passengers.",
+    "Fares are paid on board.",
+]
+
+
+def _quoted_doc() -> DocSentences:
+    spans, at = [], 0
+    for text in QUOTED:
+        spans.append((at, at + len(text)))
+        at += len(text) + 1
+    return DocSentences("q", "en", "Pier", QUOTED, spans, np.eye(len(QUOTED), dtype=np.float32))
+
+
+def test_quotation_runs_back_to_the_sentence_that_opens_it() -> None:
+    assert quotation(QUOTED, 2) == [1, 2]
+    assert quotation(QUOTED, 1) == [1] and quotation(QUOTED, 3) == [3]
+    curly = ["“One.", "Two.", "Three,” he said.", 'Closed." she said.']
+    assert quotation(curly, 2) == [0, 1, 2]
+    assert quotation(curly, 3) == [3]  # an earlier quotation closed: nothing opens this one
+
+
+def test_a_sentence_that_ends_a_quotation_comes_with_its_opening() -> None:
+    doc = _quoted_doc()
+    cands = [Candidate(doc, i, 0) for i in range(len(QUOTED))]
+    policy = Compose(ratio=0.9, max_sentences=1, before=0, after=0, max_chars=600)
+    p = np.asarray([0.1, 0.1, 0.9, 0.1, 0.1])
+    groups = factoid(cands, p, "en", policy)
+    assert [c.i for group in groups for c, _ in group] == [1, 2]
+    picks = mmr(cands, p, "en", 600, 0.9, 0.5)
+    assert sorted(c.i for c, _ in picks) == [1, 2]
+    central = np.eye(len(QUOTED), dtype=np.float32)
+    central[2] = np.asarray([1, 0, 0, 1, 1]) / np.sqrt(3)  # the closing one is the most central
+    summarised = DocSentences("q", "en", "Pier", QUOTED, doc.spans, central)
+    room = len(QUOTED[1]) + len(QUOTED[2]) + 2
+    assert summary_sentences(summarised, room) == [1, 2]
+
+
+def test_a_neighbour_that_ends_a_quotation_needs_its_opening_in_the_group() -> None:
+    doc = _quoted_doc()
+    cands = [Candidate(doc, i, 0) for i in range(len(QUOTED))]
+    policy = Compose(
+        ratio=0.5, max_sentences=2, before=0, after=2, max_chars=600, anchors_first=True
+    )
+    p = np.asarray([0.9, 0.1, 0.6, 0.1, 0.1])  # the quotation is a second anchor: its own group
+    groups = factoid(cands, p, "en", policy)
+    assert [[c.i for c, _ in group] for group in groups] == [[0], [1, 2]]
+    p = np.asarray([0.9, 0.6, 0.1, 0.1, 0.1])  # the opening sentence alone is the second anchor
+    groups = factoid(cands, p, "en", policy)
+    assert [[c.i for c, _ in group] for group in groups] == [[0], [1]]  # no closing after [0]

@@ -179,8 +179,8 @@ class Engine:
             )
         passages = rerank(retrieval.passages, scored)
         if self.model.answers_openly(query.kind, query.expects):
-            picks = open_picks(scored.cands, scored.p, query.lang, self.model)
-            draft = render(by_document(picks), passages, sep="\n\n")
+            groups = by_document(open_picks(scored.cands, scored.p, query.lang, self.model))
+            draft = render(groups, self.cover(groups, passages), sep="\n\n")
         else:
             policy = self.model.listing if query.kind == "list" else self.model.factoid
             groups = factoid(scored.cands, scored.p, query.lang, policy)

@@ -15,7 +15,14 @@ from functools import lru_cache
 from app.sentences import DocSentences, SentenceSource
 from app.types import Passage
 
-__all__ = ["Candidate", "DocSentences", "SentenceSource", "candidates", "passage_of"]
+__all__ = [
+    "Candidate",
+    "DocSentences",
+    "SentenceSource",
+    "candidates",
+    "passage_of",
+    "quotation",
+]
 
 
 @dataclass
@@ -48,8 +55,40 @@ class Candidate:
         lo, hi = max(0, self.i - before), min(len(self.doc), self.i + after + 1)
         return " ".join(self.doc.texts[lo:hi])
 
+    def quotation(self) -> list[Candidate]:
+        """The sentence with the earlier sentences of the quotation it ends, if it ends one
+        (see :func:`quotation`): shown alone, «… near home," said X» reads as a fragment."""
+        return [Candidate(self.doc, j, self.rank) for j in quotation(self.doc.texts, self.i)]
+
 
 _END = re.compile(r"[.!?…:\"”’)\]]$")
+
+
+QUOTE_REACH = 4  # most sentences a quotation may run back from the one that closes it
+
+
+def _quote_balance(text: str) -> int:
+    """Quotation marks a sentence opens (> 0) or closes (< 0) and leaves open or unopened: a
+    straight mark counts as opening at the sentence's start, as closing elsewhere."""
+    curly = text.count("“") - text.count("”")
+    straight = text.count('"')
+    if straight % 2 == 0:
+        return curly
+    return curly + (1 if text.lstrip("*- ").startswith('"') else -1)
+
+
+def quotation(texts: Sequence[str], i: int) -> list[int]:
+    """Indices of the sentences of the quotation that sentence ``i`` closes, from the one that
+    opens it (at most :data:`QUOTE_REACH` back) to ``i``; ``[i]`` when it closes none."""
+    if _quote_balance(texts[i]) >= 0:
+        return [i]
+    for j in range(i - 1, max(-1, i - 1 - QUOTE_REACH), -1):
+        balance = _quote_balance(texts[j])
+        if balance > 0:
+            return list(range(j, i + 1))
+        if balance < 0:
+            break
+    return [i]
 
 
 def usable(text: str) -> bool:

@@ -61,7 +61,8 @@ Pick = tuple[Candidate, float]
 def factoid(
     cands: Sequence[Candidate], p: np.ndarray, lang: str, policy: Compose
 ) -> list[list[Pick]]:
-    """Groups of sentences (document order within a group), best group first.
+    """Groups of sentences (document order within a group), best group first; a sentence that
+    ends a quotation comes with the sentences that open it.
 
     A neighbour of the best sentence may lie outside the retrieved passages; the caller cites
     it through the chunk that holds it.
@@ -81,11 +82,13 @@ def factoid(
     taken: list[Candidate] = []
     for rank, a in enumerate(anchors):
         c = cands[a]
-        if _duplicate(c, taken) or (groups and used + len(c.text) + 1 > policy.max_chars):
+        unit = [q for q in c.quotation() if q is c or not _duplicate(q, taken)]
+        size = sum(len(q.text) + 1 for q in unit)
+        if _duplicate(c, taken) or (groups and used + size > policy.max_chars):
             continue
-        groups.append([(c, float(p[a]))])
-        used += len(c.text) + 1
-        taken.append(c)
+        groups.append([(q, float(p[a])) for q in unit])
+        used += size
+        taken += unit
         if rank == 0 and not policy.anchors_first:
             used = _grow(groups[0], c, by_key, policy, used, taken)
     if policy.anchors_first and groups:
@@ -124,13 +127,17 @@ def _grow(
     used: int,
     taken: list[Candidate],
 ) -> int:
-    """Add the best sentence's neighbours while they fit in the answer."""
+    """Add the best sentence's neighbours while they fit in the answer (not one that ends a
+    quotation whose opening sentences the group lacks)."""
     for j in _around(c, policy):
         neighbour = by_key.get((c.doc.doc_id, j)) or (Candidate(c.doc, j, c.rank), 0.0)
         size = len(neighbour[0].text) + 1
         if used + size > policy.max_chars:
             break
         if _duplicate(neighbour[0], taken):
+            continue
+        held = {pick[0].key for pick in group}
+        if any(q.key not in held for q in neighbour[0].quotation()[:-1]):
             continue
         group.append(neighbour)
         taken.append(neighbour[0])
@@ -183,7 +190,8 @@ def mmr(
 
     Documents qualify when their score (:func:`document_scores`) reaches ``doc_ratio`` of the
     best document's (an open answer stays with the documents the question is about); their
-    sentences qualify when their probability reaches ``ratio`` of the best one's among them.
+    sentences qualify when their probability reaches ``ratio`` of the best one's among them. A
+    sentence that ends a quotation is taken with the sentences that open it.
     """
     docs = document_scores(cands, p, doc_by)
     top = max(docs.values(), default=0.0)
@@ -191,6 +199,7 @@ def mmr(
     best = max((float(p[k]) for k in kept), default=0.0)
     pool = [k for k in kept if p[k] >= ratio * best]
     chosen: list[int] = []
+    picks: list[Pick] = []
     used = 0
     while pool:
 
@@ -202,13 +211,17 @@ def mmr(
         pool.remove(k)
         k = prefer_language(k, cands, p, lang)
         c = cands[k]
-        if _duplicate(c, [cands[j] for j in chosen]):
+        taken = [pick[0] for pick in picks]
+        if _duplicate(c, taken):
             continue
-        if used + len(c.text) + 1 > max_chars:
+        unit = [q for q in c.quotation() if q is c or not _duplicate(q, taken)]
+        size = sum(len(q.text) + 1 for q in unit)
+        if used + size > max_chars:
             continue
         chosen.append(k)
-        used += len(c.text) + 1
-    return [(cands[k], float(p[k])) for k in chosen]
+        picks += [(q, float(p[k])) for q in unit]
+        used += size
+    return picks
 
 
 def by_document(picks: Sequence[Pick]) -> list[list[Pick]]:

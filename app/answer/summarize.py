@@ -5,7 +5,8 @@ themselves central (Erkan & Radev 2004, continuous LexRank: PageRank over the co
 News puts what matters first (the lead), and a summary a reader can use states the figures and
 names. Each sentence's score is centrality plus fitted weights of its rank among the body
 sentences and of the numbers and names it states; the best sentences that say different things
-are taken up to a character budget and given back in document order.
+are taken up to a character budget (a sentence that ends a quotation with the sentences that open
+it) and given back in document order.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 
 import numpy as np
 
-from app.answer.evidence import DocSentences
+from app.answer.evidence import DocSentences, quotation
 from app.answer.select import DUPLICATE
 from ingest.facts import text_facts
 
@@ -74,11 +75,12 @@ def summary_sentences(
     used = 0
     for k in np.argsort(-scores, kind="stable"):
         i = usable[int(k)]
-        text = doc.texts[i]
         if any(float(doc.vectors[i] @ doc.vectors[j]) >= DUPLICATE for j in chosen):  # same text
             continue
-        if used + len(text) + 1 > max_chars:
+        unit = [j for j in quotation(doc.texts, i) if j not in chosen]  # with its quotation
+        size = sum(len(doc.texts[j]) + 1 for j in unit)
+        if used + size > max_chars:
             continue
-        chosen.append(i)
-        used += len(text) + 1
+        chosen += unit
+        used += size
     return sorted(chosen)
