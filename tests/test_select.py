@@ -170,3 +170,17 @@ def test_a_neighbour_that_ends_a_quotation_needs_its_opening_in_the_group() -> N
     p = np.asarray([0.9, 0.6, 0.1, 0.1, 0.1])  # the opening sentence alone is the second anchor
     groups = factoid(cands, p, "en", policy)
     assert [[c.i for c, _ in group] for group in groups] == [[0], [1]]  # no closing after [0]
+
+
+def test_a_diverse_summary_trades_score_for_saying_something_else() -> None:
+    texts = [
+        "The ferry service opened in the spring after a long delay.",
+        "The ferry service finally opened this spring, later than planned.",
+        "Tickets cost less than the old bus fare to the mainland.",
+    ]
+    vectors = np.asarray([[1, 0, 0], [0.9, np.sqrt(1 - 0.81), 0], [0, 0, 1]], dtype=np.float32)
+    spans = [(0, 58), (59, 124), (125, 181)]
+    doc = DocSentences("f", "en", "Ferry", texts, spans, vectors)
+    room = len(texts[0]) + len(texts[1]) + 2  # two sentences
+    assert summary_sentences(doc, room, position=2.0) == [0, 1]  # the lead and its echo
+    assert summary_sentences(doc, room, position=2.0, diversity=0.5) == [0, 2]

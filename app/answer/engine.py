@@ -215,7 +215,9 @@ class Engine:
             return Draft(abstain_text(query.lang), True, list(passages), kind="summary")
         m = self.model
         top = best_document(scored.cands, scored.p, m.open_doc_by)
-        chosen = summary_sentences(top, m.open_chars, m.summary_position, m.summary_facts)
+        chosen = summary_sentences(
+            top, m.open_chars, m.summary_position, m.summary_facts, m.summary_diversity
+        )
         chunks = self.library.chunks(top.doc_id)
         cited = [ch for ch in chunks if any(ch.start <= top.spans[i][0] < ch.end for i in chosen)]
         rest = [p for p in passages if p.chunk_id not in {c.chunk_id for c in cited}]

@@ -54,6 +54,7 @@ class Model:
     open_doc_by: DocScore = "sentence"
     summary_position: float = 0.0  # weights of lead position and fact density in summaries
     summary_facts: float = 0.0
+    summary_diversity: float = 0.0  # MMR trade of a summary sentence's score for novelty
     reason_open: bool = False  # answer "why" questions as open ones (MMR) rather than factoids
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -100,6 +101,7 @@ class Model:
             "open_doc_by": self.open_doc_by,
             "summary_position": self.summary_position,
             "summary_facts": self.summary_facts,
+            "summary_diversity": self.summary_diversity,
             "reason_open": self.reason_open,
             "meta": self.meta,
         }
@@ -132,6 +134,7 @@ class Model:
             open_doc_by=doc_by,
             summary_position=float(data.get("summary_position", 0.0)),
             summary_facts=float(data.get("summary_facts", 0.0)),
+            summary_diversity=float(data.get("summary_diversity", 0.0)),
             reason_open=bool(data.get("reason_open", False)),
             meta=dict(data.get("meta", {})),
         )

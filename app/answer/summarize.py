@@ -4,8 +4,9 @@ A sentence is central when it is similar to many other sentences of the document
 themselves central (Erkan & Radev 2004, continuous LexRank: PageRank over the cosine graph).
 News puts what matters first (the lead), and a summary a reader can use states the figures and
 names. Each sentence's score is centrality plus fitted weights of its rank among the body
-sentences and of the numbers and names it states; the best sentences that say different things
-are taken up to a character budget (a sentence that ends a quotation with the sentences that open
+sentences and of the numbers and names it states. Sentences are taken by maximal marginal
+relevance (Carbonell & Goldstein 1998: score traded, by a fitted share, for being unlike those
+taken) up to a character budget (a sentence that ends a quotation with the sentences that open
 it) and given back in document order.
 """
 
@@ -64,23 +65,39 @@ def summary_scores(
 
 
 def summary_sentences(
-    doc: DocSentences, max_chars: int, position: float = 0.0, facts: float = 0.0
+    doc: DocSentences,
+    max_chars: int,
+    position: float = 0.0,
+    facts: float = 0.0,
+    diversity: float = 0.0,
 ) -> list[int]:
-    """Indices of the document's best-scored, mutually different sentences, in order."""
+    """Indices of the document's best-scored, mutually different sentences, in order.
+
+    Sentences are taken by maximal marginal relevance: (1 - ``diversity``) × score (scaled to a
+    maximum of 1) less ``diversity`` × the greatest similarity to a sentence already taken;
+    with ``diversity`` 0, simply best score first.
+    """
     usable = [i for i, t in enumerate(doc.texts) if _usable(t)]
     if not usable:
         return []
     scores = summary_scores(doc, usable, position, facts)
+    scores = scores / max(float(scores.max()), 1e-12)
+    vectors = doc.vectors[usable]
+    overlap = np.zeros(len(usable))  # each sentence's greatest similarity to those taken
+    left = np.ones(len(usable), dtype=bool)
     chosen: list[int] = []
     used = 0
-    for k in np.argsort(-scores, kind="stable"):
-        i = usable[int(k)]
-        if any(float(doc.vectors[i] @ doc.vectors[j]) >= DUPLICATE for j in chosen):  # same text
+    while left.any():
+        gain = np.where(left, (1 - diversity) * scores - diversity * overlap, -np.inf)
+        k = int(np.argmax(gain))  # the first of equals: document order breaks ties
+        left[k] = False
+        if chosen and overlap[k] >= DUPLICATE:  # the same text
             continue
-        unit = [j for j in quotation(doc.texts, i) if j not in chosen]  # with its quotation
+        unit = [j for j in quotation(doc.texts, usable[k]) if j not in chosen]  # with its quotation
         size = sum(len(doc.texts[j]) + 1 for j in unit)
         if used + size > max_chars:
             continue
         chosen += unit
         used += size
+        overlap = np.maximum(overlap, (vectors @ doc.vectors[unit].T).max(axis=1))
     return sorted(chosen)
