@@ -309,7 +309,9 @@ def test_stalled_stream_cut_at_read_deadline(settings: Settings, library: Memory
     service = AnswerService(fast, library, StallingChat(messages=iter([])))  # type: ignore[arg-type]
     t0 = time.monotonic()
     result = service.ask("Kapan Anthropic impas?", answerer="llm")
-    assert time.monotonic() - t0 < 3
+    # The model stalls for 30 s: an answer well before that was cut at the deadline (the bound
+    # leaves room for a loaded machine: it was 3 s, and a busy run took 3.4 s)
+    assert time.monotonic() - t0 < 15
     # "Anthropic menargetkan", cut before its citation: nothing verified of the model's remains
     assert result.answerer == "extractive" and "2028" in result.answer
     assert result.notice and "berhenti di tengah jawaban" in result.notice
