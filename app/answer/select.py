@@ -54,6 +54,13 @@ def _duplicate(c: Candidate, chosen: Sequence[Candidate]) -> bool:
     return any(twins(c, o) for o in chosen)
 
 
+def _with_quotation(c: Candidate, taken: Sequence[Candidate]) -> tuple[list[Candidate], int]:
+    """``c`` with the sentences that open the quotation it ends (those not taken yet), and the
+    characters they all take in an answer."""
+    unit = [q for q in c.quotation() if q is c or not _duplicate(q, taken)]
+    return unit, sum(len(q.text) + 1 for q in unit)
+
+
 Pick = tuple[Candidate, float]
 """A chosen sentence and the probability that it answers the question."""
 
@@ -82,8 +89,7 @@ def factoid(
     taken: list[Candidate] = []
     for rank, a in enumerate(anchors):
         c = cands[a]
-        unit = [q for q in c.quotation() if q is c or not _duplicate(q, taken)]
-        size = sum(len(q.text) + 1 for q in unit)
+        unit, size = _with_quotation(c, taken)
         if _duplicate(c, taken) or (groups and used + size > policy.max_chars):
             continue
         groups.append([(q, float(p[a])) for q in unit])
@@ -200,6 +206,7 @@ def mmr(
     pool = [k for k in kept if p[k] >= ratio * best]
     chosen: list[int] = []
     picks: list[Pick] = []
+    taken: list[Candidate] = []
     used = 0
     while pool:
 
@@ -211,15 +218,14 @@ def mmr(
         pool.remove(k)
         k = prefer_language(k, cands, p, lang)
         c = cands[k]
-        taken = [pick[0] for pick in picks]
         if _duplicate(c, taken):
             continue
-        unit = [q for q in c.quotation() if q is c or not _duplicate(q, taken)]
-        size = sum(len(q.text) + 1 for q in unit)
+        unit, size = _with_quotation(c, taken)
         if used + size > max_chars:
             continue
         chosen.append(k)
         picks += [(q, float(p[k])) for q in unit]
+        taken += unit
         used += size
     return picks
 

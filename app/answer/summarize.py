@@ -91,7 +91,7 @@ def summary_sentences(
         gain = np.where(left, (1 - diversity) * scores - diversity * overlap, -np.inf)
         k = int(np.argmax(gain))  # the first of equals: document order breaks ties
         left[k] = False
-        if chosen and overlap[k] >= DUPLICATE:  # the same text
+        if overlap[k] >= DUPLICATE:  # the same text as one taken
             continue
         unit = [j for j in quotation(doc.texts, usable[k]) if j not in chosen]  # with its quotation
         size = sum(len(doc.texts[j]) + 1 for j in unit)
