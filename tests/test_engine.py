@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from app.answer.engine import Engine, Scored, names_absent, rerank
+from app.answer.engine import Engine, names_absent, rerank
 from app.answer.evidence import Candidate, candidates, passage_of
 from app.answer.features import ABSTAIN_FEATURES, FEATURES, featurize
 from app.answer.markers import extract_markers, split_answer, strip_markers
@@ -153,7 +154,7 @@ def test_rerank_orders_passages_by_their_best_sentence(service: AnswerService) -
     p = np.zeros(len(cands))
     last = next(k for k, c in enumerate(cands) if passage_of(c, got.passages) == len(got.passages))
     p[last] = 0.9
-    ordered = rerank(got.passages, Scored(cands, p, 0.0))
+    ordered = rerank(got.passages, cands, p)
     assert ordered[0] == got.passages[-1] and sorted(ordered, key=id) == sorted(
         got.passages, key=id
     )
@@ -267,3 +268,22 @@ def test_sentences_in_the_other_language_are_scored_on_an_even_footing() -> None
 
     assert best(None) == "id"  # the embedder's pull toward the question's language
     assert best(language_means(vector, centroids)) == "en"  # the bakery sentence
+
+
+def test_factoid_answers_are_ranked_by_the_ranker(service: AnswerService) -> None:
+    """The relevance model decides whether to answer; the ranker which sentence answers. A
+    ranker that reverses the relevance model's order starts the answer from the sentence the
+    relevance model likes least; a ranker equal to it, or none, gives the usual answer."""
+    question = "Kapan Anthropic diperkirakan mencapai titik impas?"
+    query = parse_query(question)
+    got = service.retriever.retrieve(question, 4)
+    model = service.engine.model
+    same = replace(model, rank_coef=model.coef, rank_intercept=model.intercept)
+    reverse = replace(model, rank_coef=tuple(-w for w in model.coef), rank_intercept=0.0)
+    plain = replace(model, rank_coef=(), rank_intercept=0.0)
+    drafts = [Engine(service.retriever, m).answer(query, got) for m in (same, plain, reverse)]
+    assert not any(d.abstained for d in drafts)
+    assert drafts[0].text == drafts[1].text != drafts[2].text
+    scored = Engine(service.retriever, plain).score(query, got.passages, got.vector or [])
+    worst = scored.cands[int(np.argmin(scored.p))]
+    assert worst.text in drafts[2].text and worst.text not in drafts[0].text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from app.answer.features import ABSTAIN_FEATURES
@@ -91,3 +93,41 @@ def test_the_cut_does_not_buy_one_right_decline_with_several_wrong_ones() -> Non
     y = np.asarray([1] * len(answerable) + [0] * len(unanswerable))
     threshold, offset = _cuts(scores, y, np.zeros(len(y), dtype=bool))
     assert -1.0 < threshold <= 0.1 and offset == 0.0
+
+
+def _ranking_questions(n: int, seed: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Simpson's paradox in candidates: within every question the relevant sentence has the
+    lower value of feature 0, but questions where most sentences are relevant have far higher
+    values of it, so across all candidates the feature goes with relevance."""
+    rng = np.random.default_rng(seed)
+    Xs, ys = [], []
+    for k in range(n):
+        many = k % 2 == 0
+        y = np.eye(10, dtype=np.int8)[k % 10]  # one relevant
+        if many:
+            y = np.maximum(y, (rng.random(10) < 0.8).astype(np.int8))
+        x = (5.0 if many else 0.0) + (1 - y) + rng.normal(scale=0.3, size=10)
+        Xs.append(np.column_stack([x, rng.normal(size=10)]))
+        ys.append(y)
+    return Xs, ys
+
+
+def test_the_ranker_learns_what_sets_one_question_s_candidates_apart() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    from app.fitting.listwise import fit_ranker
+
+    Xs, ys = _ranking_questions(200, 0)
+    ranker = fit_ranker(Xs, ys, 1e-3)
+    pointwise = LogisticRegression().fit(np.vstack(Xs), np.concatenate(ys))
+    test_X, test_y = _ranking_questions(100, 1)
+    few = [(X, y) for X, y in zip(test_X, test_y, strict=True) if y.sum() == 1]
+
+    def top1(score: Callable[[np.ndarray], np.ndarray]) -> float:
+        return float(np.mean([y[int(np.argmax(score(X)))] for X, y in few]))
+
+    assert top1(ranker.predict) > 0.9
+    assert top1(lambda X: pointwise.predict_proba(X)[:, 1]) < 0.3  # what the ranker is for
+    # calibrated: the mean probability is about the share of relevant candidates
+    p = np.concatenate([ranker.predict(X) for X in test_X])
+    assert abs(p.mean() - np.concatenate(test_y).mean()) < 0.1

@@ -7,8 +7,9 @@ import json
 import numpy as np
 import pytest
 
+from app.answer.engine import factoid_scores
 from app.answer.evidence import Candidate, quotation
-from app.answer.features import type_fit
+from app.answer.features import FEATURES, type_fit
 from app.answer.model import MODEL_PATH, Compose, DocScore, Model
 from app.answer.query import parse_query
 from app.answer.select import best_document, factoid, mmr
@@ -115,6 +116,28 @@ def test_a_model_file_with_an_unknown_document_score_is_refused() -> None:
     assert Model.from_json(data).open_doc_by in ("sentence", "passage")
     with pytest.raises(ValueError, match="open_doc_by"):
         Model.from_json({**data, "open_doc_by": "document"})
+
+
+def test_the_ranker_s_probabilities_compare_a_question_s_candidates_only() -> None:
+    """The ranker scores a sentence by how far it falls behind its question's best: the best
+    always gets σ(intercept), whatever the level of the scores; without ranking weights (an older
+    file) the relevance model ranks. Lists are composed by relevance, factoids by the ranker."""
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    model = Model.from_json(data)
+    X = np.random.default_rng(0).normal(size=(5, len(FEATURES))).astype(np.float32)
+    shifted = X.copy()
+    col = model.columns[int(np.argmax(np.abs(model.rank_coef)))]
+    shifted[:, col] += 3.0  # every candidate alike: the order and the gaps stay
+    rank = model.rank_probabilities(X)
+    assert rank.max() == pytest.approx(1 / (1 + np.exp(-model.rank_intercept)))
+    assert np.allclose(rank, model.rank_probabilities(shifted))
+    assert not np.allclose(model.probabilities(X), model.probabilities(shifted))
+    old = Model.from_json({k: v for k, v in data.items() if not k.startswith("rank_")})
+    assert np.array_equal(old.rank_probabilities(X), old.probabilities(X))
+    with pytest.raises(ValueError, match="ranking weights"):
+        Model.from_json({**data, "rank_coef": data["rank_coef"][:-1]})
+    p, r = np.zeros(2), np.ones(2)
+    assert factoid_scores("list", p, r) is p and factoid_scores("factoid", p, r) is r
 
 
 QUOTED = [

@@ -71,10 +71,12 @@ class Draft:
 
 @dataclass
 class Scored:
-    """Candidates of one question with their features, probabilities and abstention values."""
+    """Candidates of one question with their probabilities and abstention values: ``p`` of being
+    relevant, ``rank`` of being the answer (the ranker's: see :class:`~app.answer.model.Model`)."""
 
     cands: list[Candidate]
     p: np.ndarray
+    rank: np.ndarray
     abstention: list[float] = field(default_factory=list)
 
     @property
@@ -96,10 +98,19 @@ def names_absent(query: Query, docs: Sequence[DocSentences]) -> float:
     return len(missing) / len(query.names)
 
 
-def rerank(passages: Sequence[Passage], scored: Scored) -> list[Passage]:
+def factoid_scores(kind: str, p: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """The probabilities a question's answer is composed by when it is not answered openly: the
+    ranker's for a factoid (one sentence is its answer), relevance for a list (its items are
+    several sentences, each of which should be taken)."""
+    return p if kind == "list" else rank
+
+
+def rerank(
+    passages: Sequence[Passage], cands: Sequence[Candidate], probs: np.ndarray
+) -> list[Passage]:
     """Passages ordered by their best sentence's probability (retrieval order breaks ties)."""
     best: dict[int, float] = {}
-    for c, p in zip(scored.cands, scored.p, strict=True):
+    for c, p in zip(cands, probs, strict=True):
         n = passage_of(c, passages)
         if n is not None:
             best[n] = max(best.get(n, 0.0), float(p))
@@ -147,11 +158,11 @@ class Engine:
         docs = self.library.sentences.get(passages)
         cands = candidates(passages, docs)
         X = featurize(query, vector, cands, language_means(vector, self.library.centroids()))
-        p = self.model.probabilities(X)
+        p, rank = self.model.probabilities(X), self.model.rank_probabilities(X)
         if not cands:
-            return Scored(cands, p)
+            return Scored(cands, p, rank)
         absent = names_absent(query, list(docs.values()))
-        return Scored(cands, p, abstention_features(query, cands, p, X, absent))
+        return Scored(cands, p, rank, abstention_features(query, cands, p, X, absent))
 
     def answers(self, scored: Scored, query: Query) -> bool:
         """Whether the evidence is strong enough to answer (the fitted abstention rule).
@@ -177,13 +188,15 @@ class Engine:
             return Draft(
                 abstain_text(query.lang), True, retrieval.passages, kind=query.kind, support=support
             )
-        passages = rerank(retrieval.passages, scored)
         if self.model.answers_openly(query.kind, query.expects):
+            passages = rerank(retrieval.passages, scored.cands, scored.p)
             groups = by_document(open_picks(scored.cands, scored.p, query.lang, self.model))
             draft = render(groups, self.cover(groups, passages), sep="\n\n")
         else:
+            probs = factoid_scores(query.kind, scored.p, scored.rank)
+            passages = rerank(retrieval.passages, scored.cands, probs)
             policy = self.model.listing if query.kind == "list" else self.model.factoid
-            groups = factoid(scored.cands, scored.p, query.lang, policy)
+            groups = factoid(scored.cands, probs, query.lang, policy)
             draft = render(groups, self.cover(groups, passages))
         draft.kind, draft.support = query.kind, support
         return draft
@@ -270,5 +283,5 @@ class Engine:
         if not keep or not self.answers(scored, named):
             return []
         cands = [scored.cands[k] for k in keep]
-        groups = factoid(cands, scored.p[keep], side.lang, policy)
+        groups = factoid(cands, scored.rank[keep], side.lang, policy)
         return [pick for group in groups for pick in group]

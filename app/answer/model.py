@@ -36,11 +36,19 @@ class Compose:
 
 @dataclass(frozen=True)
 class Model:
-    """Logistic regression over :data:`FEATURES` plus the decisions fitted with it."""
+    """Two weightings of :data:`FEATURES` plus the decisions fitted with them.
+
+    ``coef`` is a logistic regression of whether each sentence is relevant: open and list answers
+    (several relevant sentences each) and the abstention rule read it. ``rank_coef`` is a
+    listwise ranker (see :mod:`app.fitting.listwise`), fitted to put one relevant sentence first,
+    which is what a factoid answer needs. Without it (an older file) the relevance model ranks.
+    """
 
     features: tuple[str, ...]
     coef: tuple[float, ...]
     intercept: float
+    rank_coef: tuple[float, ...] = ()
+    rank_intercept: float = 0.0
     # ABSTAIN_FEATURES, then the intercept: by default the best sentence's log-odds alone
     abstain: tuple[float, ...] = (1.0,) + (0.0,) * len(ABSTAIN_FEATURES)
     abstain_below: float = 0.0  # answer only when the abstention score reaches this
@@ -68,11 +76,22 @@ class Model:
         return [FEATURES.index(name) for name in self.features]
 
     def probabilities(self, X: np.ndarray) -> np.ndarray:
-        """P(the sentence answers the question) for each row of a full feature matrix."""
+        """P(the sentence is relevant) for each row of a full feature matrix (open answers and
+        abstention)."""
         if len(X) == 0:
             return np.zeros(0, dtype=np.float64)
         z = X[:, self.columns].astype(np.float64) @ np.asarray(self.coef) + self.intercept
-        return 1.0 / (1.0 + np.exp(-z))
+        return np.asarray(1.0 / (1.0 + np.exp(-z)))
+
+    def rank_probabilities(self, X: np.ndarray) -> np.ndarray:
+        """The ranker's P(the sentence answers the question) for each row of one question's
+        feature matrix, from how far its score falls behind the best one's (factoid answers)."""
+        if not self.rank_coef:
+            return self.probabilities(X)
+        if len(X) == 0:
+            return np.zeros(0, dtype=np.float64)
+        z = X[:, self.columns].astype(np.float64) @ np.asarray(self.rank_coef)
+        return behind_best(z, self.rank_intercept)
 
     def support(self, values: Sequence[float], open_ended: bool = False) -> float:
         """How surely the articles answer the question: the abstention score of the values of
@@ -89,6 +108,8 @@ class Model:
             "features": list(self.features),
             "coef": [round(float(c), 6) for c in self.coef],
             "intercept": round(float(self.intercept), 6),
+            "rank_coef": [round(float(c), 6) for c in self.rank_coef],
+            "rank_intercept": round(float(self.rank_intercept), 6),
             "abstain": [round(float(w), 6) for w in self.abstain],
             "abstain_below": round(float(self.abstain_below), 6),
             "abstain_open": round(float(self.abstain_open), 6),
@@ -114,6 +135,8 @@ class Model:
             raise ValueError("the answer model's abstention weights do not fit; refit it")
         if unknown:
             raise ValueError(f"the answer model uses unknown features: {', '.join(unknown)}")
+        if data.get("rank_coef") and len(data["rank_coef"]) != len(data["features"]):
+            raise ValueError("the answer model's ranking weights do not fit its features; refit it")
         doc_by = data.get("open_doc_by", "sentence")
         if doc_by not in get_args(DocScore):
             allowed = " or ".join(get_args(DocScore))
@@ -122,6 +145,8 @@ class Model:
             features=tuple(data["features"]),
             coef=tuple(float(c) for c in data["coef"]),
             intercept=float(data["intercept"]),
+            rank_coef=tuple(float(c) for c in data.get("rank_coef", ())),
+            rank_intercept=float(data.get("rank_intercept", 0.0)),
             abstain=tuple(float(w) for w in data["abstain"]),
             abstain_below=float(data.get("abstain_below", 0.0)),
             abstain_open=float(data.get("abstain_open", 0.0)),
@@ -138,6 +163,14 @@ class Model:
             reason_open=bool(data.get("reason_open", False)),
             meta=dict(data.get("meta", {})),
         )
+
+
+def behind_best(score: np.ndarray, intercept: float) -> np.ndarray:
+    """σ(score − max(score) + intercept): the ranker's probabilities of one question's
+    candidates from their ranking scores."""
+    if not len(score):
+        return np.zeros(0, dtype=np.float64)
+    return np.asarray(1.0 / (1.0 + np.exp(-(score - score.max() + intercept))))
 
 
 @lru_cache(maxsize=4)

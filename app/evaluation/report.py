@@ -120,7 +120,8 @@ def model_section(meta: dict[str, Any]) -> list[str]:
         f"{data.get('builtin', '?')} built-in questions and {data.get('realset_train', '?')} "
         f"questions of the real-article train half "
         f"({', '.join(data.get('realset_train_articles', []))}); out-of-fold top-1 sentence "
-        f"accuracy {meta.get('top1', '?')}. The held-out half is never read by the fit.",
+        f"accuracy {meta.get('top1', '?')} (the ranker; the relevance model's "
+        f"{meta.get('top1_relevance', '?')}). The held-out half is never read by the fit.",
     ]
     ablation = meta.get("ablation") or []
     if meta.get("dropped"):

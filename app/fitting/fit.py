@@ -4,13 +4,17 @@ Data: the built-in questions (``data/eval/questions.jsonl`` over ``data/corpus``
 half of the real-article set named in ``data/eval/realset-split.json`` (the other half is never
 read here; ``telaah eval`` reports it as held out). Steps, all on the training questions:
 
-1. Sentence model: logistic regression over :data:`~app.answer.features.FEATURES`, a candidate
-   labelled relevant when it overlaps an evidence string; C chosen by grouped cross-validation.
+1. Sentence models over :data:`~app.answer.features.FEATURES`, a candidate labelled relevant
+   when it overlaps an evidence string: a relevance model (logistic regression over all
+   candidates; open answers and abstention read it) and a ranker (:mod:`app.fitting.listwise`: a
+   softmax over each question's candidates, calibrated to probabilities; factoid answers read
+   it). Each one's penalty chosen by grouped cross-validation (top-1).
 2. Abstention: a second logistic regression on out-of-fold scores
    (:data:`~app.answer.features.ABSTAIN_FEATURES`) separating answerable from unanswerable
    questions; its threshold is the highest that keeps false abstention at or under 5 %. Its
    feature groups are ablated out of fold (:data:`ABSTAIN_GROUPS`).
-3. Composition: how many sentences and neighbours a factoid or list answer takes, and the MMR
+3. Composition: how many sentences and neighbours a factoid or list answer takes (chosen on all
+   questions of the kind, by key-point recall where a question has points), and the MMR
    settings of open answers (which sentences and documents qualify, relevance against
    diversity), chosen on out-of-fold scores for answer accuracy / key-point recall.
 4. Ablations: each feature group left out in turn, refitted, measured the same way (reported;
@@ -27,22 +31,28 @@ import itertools
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, NamedTuple, Protocol, get_args
 
 import numpy as np
 
+from app.answer.engine import factoid_scores
 from app.answer.features import FEATURES, abstention_features
 from app.answer.model import MODEL_PATH, Compose, DocScore, Model
 from app.answer.select import best_document, by_document, factoid, open_picks
 from app.answer.summarize import summary_sentences
 from app.fitting.dataset import Item, collect, load_split
+from app.fitting.listwise import Ranker, fit_ranker
 from app.sentences import DocSentences
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_FALSE_ABSTENTION = 0.05
+C_GRID = (0.1, 0.3, 1.0, 3.0)
+"""Inverse L2 penalties of the relevance model tried (chosen by out-of-fold top-1)."""
+PENALTIES = (3e-2, 1e-2, 3e-3, 1e-3, 3e-4, 1e-4, 3e-5)
+"""L2 penalties of the ranker tried (chosen by out-of-fold top-1)."""
 GROUPS: dict[str, tuple[str, ...]] = {
     "dense similarity": ("dense", "dense_gap", "dense_rank", "window_dense"),
     "neighbours": ("prev_dense", "next_dense", "prev_lex", "anaphor"),
@@ -117,12 +127,16 @@ def sentence_items(items: Sequence[Item]) -> list[Item]:
 # ---------------------------------------------------------------- sentence model
 
 
-def _fit_lr(items: Sequence[Item], cols: list[int], c: float) -> Any:
+def _fit_relevance(items: Sequence[Item], cols: list[int], c: float) -> Relevance:
     from sklearn.linear_model import LogisticRegression
 
     X = np.vstack([i.X[:, cols] for i in items])
     y = np.concatenate([i.y for i in items])
-    return LogisticRegression(C=c, max_iter=5000).fit(X, y)
+    return Relevance(LogisticRegression(C=c, max_iter=5000).fit(X, y))
+
+
+def _fit_ranker(items: Sequence[Item], cols: list[int], lam: float) -> Ranker:
+    return fit_ranker([i.X[:, cols] for i in items], [i.y for i in items], lam)
 
 
 def _folds(items: Sequence[Item], k: int = 5) -> list[tuple[list[int], list[int]]]:
@@ -135,19 +149,54 @@ def _folds(items: Sequence[Item], k: int = 5) -> list[tuple[list[int], list[int]
     ]
 
 
+class Relevance:
+    """The pointwise relevance model (sklearn's logistic regression) as a predictor."""
+
+    def __init__(self, lr: Any) -> None:
+        self.coef = np.asarray(lr.coef_[0], dtype=np.float64)
+        self.intercept = float(lr.intercept_[0])
+        self._lr = lr
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """P(relevant) of each row of ``X``."""
+        return np.asarray(self._lr.predict_proba(X)[:, 1])
+
+
+class Scores(NamedTuple):
+    """A question's candidate probabilities: of being relevant, and the ranker's."""
+
+    p: np.ndarray
+    rank: np.ndarray
+
+
+class Predictor(Protocol):
+    """A fitted sentence model: weights on raw features, an intercept and probabilities."""
+
+    @property
+    def coef(self) -> np.ndarray: ...
+
+    @property
+    def intercept(self) -> float: ...
+
+    def predict(self, X: np.ndarray) -> np.ndarray: ...
+
+
+Fitter = Callable[[Sequence[Item], list[int], float], Predictor]
+
+
 def out_of_fold(
-    items: Sequence[Item], pool: Sequence[Item], cols: list[int], c: float
+    items: Sequence[Item], pool: Sequence[Item], cols: list[int], fitter: Fitter, reg: float
 ) -> dict[str, np.ndarray]:
     """Candidate probabilities for every item, never from a model that saw that question."""
     probs: dict[str, np.ndarray] = {}
     for tr, te in _folds(pool):
-        model = _fit_lr([pool[t] for t in tr], cols, c)
+        model = fitter([pool[t] for t in tr], cols, reg)
         for t in te:
-            probs[pool[t].key] = model.predict_proba(pool[t].X[:, cols])[:, 1]
-    full = _fit_lr(pool, cols, c)
+            probs[pool[t].key] = model.predict(pool[t].X[:, cols])
+    full = fitter(pool, cols, reg)
     for i in items:
         if i.key not in probs:
-            probs[i.key] = full.predict_proba(i.X[:, cols])[:, 1] if len(i.cands) else np.zeros(0)
+            probs[i.key] = full.predict(i.X[:, cols]) if len(i.cands) else np.zeros(0)
     return probs
 
 
@@ -159,13 +208,14 @@ def top1(pool: Sequence[Item], probs: dict[str, np.ndarray]) -> float:
 # ---------------------------------------------------------------- composition
 
 
-def compose_text(item: Item, p: np.ndarray, model: Model) -> str:
+def compose_text(item: Item, scores: Scores, model: Model) -> str:
     """The text of the answer the engine would give with this model."""
     if model.answers_openly(item.query.kind, item.query.expects):
-        picks = open_picks(item.cands, p, item.query.lang, model)
+        picks = open_picks(item.cands, scores.p, item.query.lang, model)
         groups = by_document(picks)
     else:
         policy = model.listing if item.query.kind == "list" else model.factoid
+        p = factoid_scores(item.query.kind, scores.p, scores.rank)
         groups = factoid(item.cands, p, item.query.lang, policy)
     return " ".join(c.text for group in groups for c, _ in group)
 
@@ -179,16 +229,17 @@ def correct(item: Item, text: str) -> float:
     return float(all(re.search(p, text, re.I) for p in item.patterns))
 
 
-def _accuracy(items: Sequence[Item], probs: dict[str, np.ndarray], model: Model) -> float:
+def _accuracy(items: Sequence[Item], probs: dict[str, Scores], model: Model) -> float:
     if not items:
         return 0.0
     return float(np.mean([correct(i, compose_text(i, probs[i.key], model)) for i in items]))
 
 
 def choose_policies(
-    pool: Sequence[Item], probs: dict[str, np.ndarray], base: Model
+    pool: Sequence[Item], probs: dict[str, Scores], base: Model
 ) -> tuple[Model, dict[str, Any]]:
-    """Grid-search the factoid, list and open settings on out-of-fold probabilities."""
+    """Grid-search the factoid, list and open settings on out-of-fold probabilities (each kind
+    scored on all its questions: key points where a question has them)."""
     grid = [
         Compose(ratio=r, max_sentences=m, before=b, after=a, anchors_first=f)
         for r, m, b, a, f in itertools.product(
@@ -198,7 +249,7 @@ def choose_policies(
     report: dict[str, Any] = {}
     model = base
     for kind, field in (("factoid", "factoid"), ("list", "listing")):
-        items = [i for i in pool if i.query.kind == kind and not i.points]
+        items = [i for i in pool if i.query.kind == kind]
         scored = []
         for policy in grid:
             trial = _with(model, field, policy)
@@ -234,7 +285,7 @@ def choose_policies(
 
 
 def choose_reason(
-    pool: Sequence[Item], probs: dict[str, np.ndarray], model: Model
+    pool: Sequence[Item], probs: dict[str, Scores], model: Model
 ) -> tuple[Model, dict[str, Any]]:
     """Whether "why" questions are better answered as open questions than as factoids.
 
@@ -262,7 +313,7 @@ SUMMARY_GRID: list[SummarySetting] = [
 
 
 def choose_summary(
-    items: Sequence[Item], probs: dict[str, np.ndarray], model: Model
+    items: Sequence[Item], probs: dict[str, Scores], model: Model
 ) -> tuple[Model, dict[str, Any]]:
     """Weights of lead position and fact density, and the diversity, of document summaries (by
     key-point recall). Ten-odd summaries choose among 48 settings, so the report adds each
@@ -271,7 +322,7 @@ def choose_summary(
     summaries = [i for i in items if i.query.kind == "summary" and i.points and len(i.cands)]
     if not summaries:
         return model, {"n": 0}
-    docs = [best_document(i.cands, probs[i.key], model.open_doc_by) for i in summaries]
+    docs = [best_document(i.cands, probs[i.key].p, model.open_doc_by) for i in summaries]
 
     def recall(i: Item, doc: DocSentences, pfd: SummarySetting) -> float:
         chosen = summary_sentences(doc, model.open_chars, *pfd)
@@ -320,7 +371,7 @@ ABSTAIN_GROUPS["all of the above"] = tuple(f for g in ABSTAIN_GROUPS.values() fo
 
 
 def abstention_rows(
-    items: Sequence[Item], probs: dict[str, np.ndarray]
+    items: Sequence[Item], probs: dict[str, Scores]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Abstention features, answerability, the forced abstentions and the open-ended questions
     (no answer type, or a reason) among those the rule decides (not summaries or comparisons)."""
@@ -332,7 +383,7 @@ def abstention_rows(
             continue
         docs = list({c.doc.doc_id: c.doc for c in i.cands}.values())
         absent = names_absent(i.query, docs)
-        rows.append(abstention_features(i.query, i.cands, probs[i.key], i.X, absent))
+        rows.append(abstention_features(i.query, i.cands, probs[i.key].p, i.X, absent))
         labels.append(int(i.answerable))
         forced.append(i.unknown)
         open_ended.append(i.query.open_ended)
@@ -470,18 +521,40 @@ def abstention_ablation(
 # ---------------------------------------------------------------- main
 
 
+def _tuned(
+    items: Sequence[Item],
+    pool: Sequence[Item],
+    cols: list[int],
+    fitter: Fitter,
+    grid: Sequence[float],
+) -> tuple[float, dict[str, float], dict[str, np.ndarray], Predictor]:
+    """The regularization of ``grid`` (strongest first) with the best out-of-fold top-1 (ties:
+    the strongest), its top-1 by setting, the out-of-fold probabilities and the model fitted on
+    the whole pool."""
+    scores = {reg: top1(pool, out_of_fold(pool, pool, cols, fitter, reg)) for reg in grid}
+    best = max(grid, key=lambda reg: scores[reg])  # the first of equals
+    probs = out_of_fold(items, pool, cols, fitter, best)
+    return best, {str(r): round(v, 4) for r, v in scores.items()}, probs, fitter(pool, cols, best)
+
+
 def fit(
-    items: Sequence[Item], features: Sequence[str] = FEATURES
-) -> tuple[Model, dict[str, Any], dict[str, np.ndarray]]:
-    """Fit the whole model on ``items``; returns it, a report and out-of-fold probabilities."""
+    items: Sequence[Item], features: Sequence[str] = FEATURES, ranker: bool = True
+) -> tuple[Model, dict[str, Any], dict[str, Scores]]:
+    """Fit the whole model on ``items``; returns it, a report and out-of-fold probabilities.
+    Without the ``ranker`` (an ablation) the relevance model ranks factoid answers too."""
     pool = sentence_items(items)
     cols = [FEATURES.index(f) for f in features]
-    cs = (0.1, 0.3, 1.0, 3.0)
-    c_scores = {c: top1(pool, out_of_fold(pool, pool, cols, c)) for c in cs}
-    c_best = max(cs, key=lambda c: (c_scores[c], -c))
-    probs = out_of_fold(items, pool, cols, c_best)
-    lr = _fit_lr(pool, cols, c_best)
-    base = Model(tuple(features), tuple(float(w) for w in lr.coef_[0]), float(lr.intercept_[0]))
+    c_best, c_scores, relevance, lr = _tuned(items, pool, cols, _fit_relevance, C_GRID)
+    base = Model(tuple(features), tuple(float(w) for w in lr.coef), lr.intercept)
+    lam_best: float | None = None
+    lam_scores: dict[str, float] = {}
+    ranking = relevance
+    if ranker:
+        lam_best, lam_scores, ranking, rk = _tuned(items, pool, cols, _fit_ranker, PENALTIES)
+        base = replace(
+            base, rank_coef=tuple(float(w) for w in rk.coef), rank_intercept=rk.intercept
+        )
+    probs = {k: Scores(relevance[k], ranking[k]) for k in relevance}
     model, policies = choose_policies(pool, probs, base)
     model, policies["summary"] = choose_summary(items, probs, model)
     model, policies["reason"] = choose_reason(pool, probs, model)
@@ -490,8 +563,11 @@ def fit(
     model = replace(model, abstain=weights, abstain_below=threshold, abstain_open=offset)
     report = {
         "C": c_best,
-        "top1_by_C": {str(c): round(v, 4) for c, v in c_scores.items()},
-        "top1": round(top1(pool, probs), 4),
+        "top1_by_C": c_scores,
+        "penalty": lam_best,
+        "top1_by_penalty": lam_scores,
+        "top1_relevance": round(top1(pool, relevance), 4),
+        "top1": round(top1(pool, ranking), 4),
         "policies": policies,
         "abstention_curve": curve,
         "abstention_ablation": abstention_ablation(ab_X, ab_y, ab_unknown, ab_open),
@@ -499,20 +575,25 @@ def fit(
     return model, report, probs
 
 
-def _measure(items: Sequence[Item], features: Sequence[str]) -> dict[str, float]:
+def _measure(
+    items: Sequence[Item], features: Sequence[str], ranker: bool = True
+) -> dict[str, float]:
     """Out-of-fold top-1 and factoid answer accuracy of a model on these features."""
     pool = sentence_items(items)
     factoids = [i for i in pool if i.query.kind in ("factoid", "list") and not i.points]
-    model, _, probs = fit(items, features)
+    model, _, probs = fit(items, features, ranker)
     return {
-        "top1": round(top1(pool, probs), 4),
+        "top1": round(top1(pool, {k: s.rank for k, s in probs.items()}), 4),
         "answer_accuracy": round(_accuracy(factoids, probs, model), 4),
     }
 
 
 def ablate(items: Sequence[Item], features: Sequence[str]) -> list[dict[str, Any]]:
-    """Each feature group left out in turn, measured out of fold (first row: none left out)."""
+    """Each feature group left out in turn, measured out of fold (first row: none left out; the
+    second: no listwise ranker, the relevance model ranking factoid answers too)."""
     out = [{"without": "(none)", **_measure(items, features)}]
+    out.append({"without": "listwise ranker", **_measure(items, features, ranker=False)})
+    _log(f"ablation listwise ranker: {out[-1]}")
     for name, group in GROUPS.items():
         kept = [f for f in features if f not in group]
         if len(kept) < len(features):
