@@ -88,8 +88,6 @@ class Model:
         feature matrix, from how far its score falls behind the best one's (factoid answers)."""
         if not self.rank_coef:
             return self.probabilities(X)
-        if len(X) == 0:
-            return np.zeros(0, dtype=np.float64)
         z = X[:, self.columns].astype(np.float64) @ np.asarray(self.rank_coef)
         return behind_best(z, self.rank_intercept)
 

@@ -185,18 +185,15 @@ Fitter = Callable[[Sequence[Item], list[int], float], Predictor]
 
 
 def out_of_fold(
-    items: Sequence[Item], pool: Sequence[Item], cols: list[int], fitter: Fitter, reg: float
+    pool: Sequence[Item], cols: list[int], fitter: Fitter, reg: float
 ) -> dict[str, np.ndarray]:
-    """Candidate probabilities for every item, never from a model that saw that question."""
+    """Candidate probabilities for every item of the pool, never from a model that saw that
+    question."""
     probs: dict[str, np.ndarray] = {}
     for tr, te in _folds(pool):
         model = fitter([pool[t] for t in tr], cols, reg)
         for t in te:
             probs[pool[t].key] = model.predict(pool[t].X[:, cols])
-    full = fitter(pool, cols, reg)
-    for i in items:
-        if i.key not in probs:
-            probs[i.key] = full.predict(i.X[:, cols]) if len(i.cands) else np.zeros(0)
     return probs
 
 
@@ -531,10 +528,15 @@ def _tuned(
     """The regularization of ``grid`` (strongest first) with the best out-of-fold top-1 (ties:
     the strongest), its top-1 by setting, the out-of-fold probabilities and the model fitted on
     the whole pool."""
-    scores = {reg: top1(pool, out_of_fold(pool, pool, cols, fitter, reg)) for reg in grid}
+    oof = {reg: out_of_fold(pool, cols, fitter, reg) for reg in grid}
+    scores = {reg: top1(pool, probs) for reg, probs in oof.items()}
     best = max(grid, key=lambda reg: scores[reg])  # the first of equals
-    probs = out_of_fold(items, pool, cols, fitter, best)
-    return best, {str(r): round(v, 4) for r, v in scores.items()}, probs, fitter(pool, cols, best)
+    full = fitter(pool, cols, best)
+    probs = dict(oof[best])  # items outside the pool (unanswerable, summaries): the full model
+    for i in items:
+        if i.key not in probs:
+            probs[i.key] = full.predict(i.X[:, cols]) if len(i.cands) else np.zeros(0)
+    return best, {str(r): round(v, 4) for r, v in scores.items()}, probs, full
 
 
 def fit(

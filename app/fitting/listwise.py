@@ -72,7 +72,8 @@ def fit_ranker(Xs: Sequence[np.ndarray], ys: Sequence[np.ndarray], lam: float) -
         )
         / sd
     )
-    gaps = np.concatenate([(X @ w) - (X @ w).max() for X in Xs if len(X)])
+    scores = [X @ w for X in Xs if len(X)]
+    gaps = np.concatenate([s - s.max() for s in scores])
     a, b = _calibration(gaps, np.concatenate(ys).astype(np.float64))
     return Ranker(a * w, b)
 
