@@ -16,7 +16,8 @@ from ingest.text import ABBREVIATIONS, ends_with_abbreviation
 
 _NAME_WORD = re.compile(r"[^\W\d_][\w&'’.-]*", re.UNICODE)
 _START_GAP = re.compile(r"(?:^|[.!?:;]\s*|[“\"(*‘'#]\s*)$")
-_NOT_NAMES = frozenset("usd idr rp eur gbp".split())
+# Currency codes, alone or written against their amount ("Rp3,1", "USD5").
+_CURRENCY_AMOUNT = re.compile(r"(?:usd|idr|rp|eur|gbp)[\d.,]*")
 
 
 def is_acronym(word: str) -> bool:
@@ -39,7 +40,9 @@ def _is_name_word(word: str, at_start: bool, known: frozenset[str]) -> bool:
     if not word or not word[0].isupper():
         return False
     low = word.lower()
-    if low in _NOT_NAMES or low in ABBREVIATIONS or low in WEEKDAYS or MONTH_WORD.fullmatch(word):
+    if _CURRENCY_AMOUNT.fullmatch(low) or low in ABBREVIATIONS or MONTH_WORD.fullmatch(word):
+        return False  # "Rp3,1 juta" is an amount
+    if low in WEEKDAYS or low.removesuffix("s") in WEEKDAYS:  # "on Sundays"
         return False
     if is_acronym(word) or _camel(word):
         return True

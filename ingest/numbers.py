@@ -122,9 +122,28 @@ def parse_number(digits: str) -> float:
     return float(digits.replace(sep, "."))
 
 
+# A time of day: "5:40", "9 p.m.", "7.30 am". Its value is the 24-hour clock as Indonesian
+# writes it ("pukul 21.00", "pukul 5.40"): hours, then minutes as hundredths.
+_CLOCK = re.compile(
+    r"(?<![\w.,:])(\d{1,2})(?:[:.](\d{2}))?\s?([ap])\.?m\b\.?"  # "9 p.m.", "7.30am"
+    r"|(?<![\w.,:])(\d{1,2}):(\d{2})(?![\d:]|[.,]\d)",  # "5:40", not a race time "2:09.84"
+    re.IGNORECASE,
+)
+
+
+def _clock(m: re.Match[str]) -> float:
+    if m.group(4):
+        return int(m.group(4)) + int(m.group(5)) / 100
+    hour = int(m.group(1)) % 12 + (12 if m.group(3).lower() == "p" else 0)
+    return hour + int(m.group(2) or 0) / 100
+
+
 @lru_cache(maxsize=32768)
 def _mentions(text: str) -> tuple[tuple[str, Fact], ...]:
     facts: list[tuple[str, Fact]] = []
+    for m in _CLOCK.finditer(text):
+        facts.append((m.group().strip(), (round(_clock(m), 6), "number")))
+    text = _CLOCK.sub(lambda m: " " * len(m.group()), text)
     for m in _NUMBER.finditer(text):
         value = parse_number(m.group("num"))
         scale_word = (m.group("scale") or "").strip().lower()
@@ -279,6 +298,8 @@ def _word_number(tokens: list[str], i: int) -> tuple[float, int] | None:
                 total, current = total + current, 0.0
         elif word in _ARTICLES and not seen:
             current = 1.0
+            if j + 1 < len(tokens) and tokens[j + 1] in _UNIT_WORDS:  # "a three-week …": 3
+                current = 0.0
         elif word in _FRACTIONS and (seen or current == 1.0):  # "three quarters", "a third"
             return (total + current) * _FRACTIONS[word], j + 1
         else:
@@ -290,6 +311,11 @@ def _word_number(tokens: list[str], i: int) -> tuple[float, int] | None:
     return total + current, j
 
 
+def _capitalized(*tokens: re.Match[str]) -> bool:
+    """Whether every token is written capitalized: "Pulau Seribu" is a name, not 1,000."""
+    return all(t.group()[:1].isupper() for t in tokens)
+
+
 def number_word_facts(text: str) -> list[Fact]:
     """Numbers written as words: "three quarters" and "tiga perempat" → (0.75, number).
 
@@ -298,13 +324,17 @@ def number_word_facts(text: str) -> list[Fact]:
     ("74 miliar" is :func:`number_facts`'s). A following "persen"/"percent" makes a percentage,
     a currency word money.
     """
-    tokens = [t.lower() for t in _WORD_TOKEN.findall(text)]
+    found = list(_WORD_TOKEN.finditer(text))
+    tokens = [m.group().lower() for m in found]
     facts: list[Fact] = []
     i = 0
     while i < len(tokens):
         word = tokens[i]
         prev = tokens[i - 1] if i else ""
-        if prev in _VAGUE or prev.isdigit() or word.isdigit() or word in _VAGUE:
+        joined = i > 0 and not text[found[i - 1].end() : found[i].start()].strip()
+        after_digit = prev.isdigit() and joined  # "74 miliar", not "in 2027, two years"
+        in_name = joined and prev[:1].isalpha() and _capitalized(found[i - 1], found[i])
+        if prev in _VAGUE or after_digit or in_name or word.isdigit() or word in _VAGUE:
             i += 1
             continue
         if word in _STANDALONE_FRACTIONS and prev not in _ORDINAL_HALF:  # not "first half"
@@ -350,7 +380,12 @@ def weekdays(text: str) -> frozenset[int]:
     if "minggu" in text.lower():
         text = re.sub(r"\bhari\s+minggu\b", "hari Minggu", text, flags=re.I)
         text = _WEEK.sub(" ", text)
-    return frozenset(WEEKDAYS[w] for w in re.findall(r"[^\W\d_]+", text.lower()) if w in WEEKDAYS)
+    found = re.findall(r"[^\W\d_]+", text.lower())
+    return frozenset(
+        WEEKDAYS[w]
+        for w in (w if w in WEEKDAYS else w.removesuffix("s") for w in found)
+        if w in WEEKDAYS
+    )  # "on Sundays" names Sunday too
 
 
 def all_number_mentions(text: str) -> list[tuple[str, Fact]]:

@@ -272,12 +272,12 @@ def test_citation_scores_judge_a_number_restated_from_the_question_as_its_premis
         "The ferry line opened in 1998. It links four islands. Tickets are sold on board. "
         "This summer it carried 310,000 passengers. Most of them were tourists."
     )
-    answer = _answer(
-        "The ferry line that opened in 1998 carried 310,000 passengers this summer [1].",
-        [_passage(1, passage)],
-        [1],
-    )
-    assert citation_scores(answer, judge) == (0.0, 0.0)  # 1998 is far from the count
+    joined = "The ferry line that opened in 1998 carried 310,000 passengers this summer [1]."
+    answer = _answer(joined, [_passage(1, passage)], [1])
+    assert citation_scores(answer, judge) == (1.0, 1.0)  # 1998 comes with its own words
+    loose = "This summer the 1998 service carried 310,000 passengers [1]."
+    answer = _answer(loose, [_passage(1, passage)], [1])
+    assert citation_scores(answer, judge) == (0.0, 0.0)  # 1998 beside words its sentence lacks
     answer.question = "How many passengers did the ferry line that opened in 1998 carry?"
     assert citation_scores(answer, judge) == (1.0, 1.0)
 

@@ -100,6 +100,8 @@ def test_scripted_model_answers_are_verified_sentence_by_sentence(
     # a reversed restriction fails and the judge was refitted with those checks; 0.899 and
     # 0.975 since a name's own-language words may be translated ("Talise Islands" for
     # "Kepulauan Talise") and a name may come from the next sentence that says who it is;
-    # 0.908 since a single word joined to the next by a bare "and" is no clause of its own.
-    assert share["faithful kept"] >= 0.9  # measured 0.908 (108 of 119 sentences)
+    # 0.908 since a single word joined to the next by a bare "and" is no clause of its own;
+    # 0.916 since a number may come from another sentence of the passage that states it with
+    # the claim's words and names beside it, and clock times and number words parse alike.
+    assert share["faithful kept"] >= 0.91  # measured 0.916 (109 of 119 sentences)
     assert share["perturbed caught"] >= 0.97  # measured 0.975 (39 of 40)

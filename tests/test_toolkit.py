@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ingest.names import name_occurs, proper_names
 from ingest.numbers import (
+    Fact,
+    all_number_mentions,
     canonical_unit,
     facts_match,
     has_date,
@@ -87,6 +89,26 @@ def test_numbers_money_percent_and_scale() -> None:
     assert years("pada 1990-an dan 2028") == [1990, 2028]
 
 
+def test_number_words_stand_alone_and_clock_times_have_one_value() -> None:
+    """An article before a number word is no "one" ("a three-week break": 3); a number word
+    after a comma is its own number even where a figure comes before it; a number word inside
+    a name is no number; a time of day has one value however it is written."""
+    assert all_number_mentions("after a three-week break") == [("3", (3.0, "number"))]
+    assert all_number_mentions("a dozen eggs") == [("12", (12.0, "number"))]
+    assert (2.0, "number") in number_values("done in 2027, two years late")
+    assert number_values("74 miliar") == [(74e9, "number")]
+    assert number_values("Pulau Seribu Camar") == [] and number_values("Seribu orang") == [
+        (1000.0, "number")
+    ]
+    assert number_values("at 5:40 and 6:10") == number_values("pukul 5.40 dan 6.10")
+    assert number_values("until 9 p.m.") == number_values("hingga pukul 21.00")
+    assert number_values("a record of 2:09.84") == [(2.0, "number"), (9.84, "number")]
+
+
+def number_values(text: str) -> list[Fact]:
+    return [fact for _, fact in all_number_mentions(text)]
+
+
 def test_dates_durations_quantities_and_units() -> None:
     assert has_date("dibuka pada 17 Juli") and has_date("in March 2024") and has_date("2019")
     assert not has_date("tiga ekor harimau")
@@ -110,6 +132,12 @@ def test_proper_names_are_generic() -> None:
         "Persikal",
         "Brazilian",
     ]
+
+
+def test_amounts_and_weekdays_are_no_names() -> None:
+    assert proper_names("Upahnya naik menjadi Rp3,1 juta tahun depan.") == []
+    assert proper_names("The band plays live music on Sundays.") == []
+    assert weekdays("The band plays live music on Sundays.") == {6}
 
 
 def test_names_by_short_forms_initials_and_numbers() -> None:

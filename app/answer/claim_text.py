@@ -82,16 +82,17 @@ def norm(text: str) -> str:
 
 
 # Closed class: words that state a direction on a scale, by axis and side, in both languages
-# (a rise or a fall, a win or a loss, a yes or a no to a request, the same or different, ahead
-# or behind).
+# (a rise, no change or a fall, a win or a loss, a yes or a no to a request, the same or
+# different, ahead or behind).
 _DIRECTIONS: dict[str, tuple[str, int]] = {
     **dict.fromkeys(
         """naik menaik kenaikan meningkat meningkatkan peningkatan bertambah pertambahan melonjak
         lonjakan melambung tumbuh bertumbuh rise rises rose risen rising increase increased
         increases increasing grew grow grows growing climb climbed climbs jump jumped jumps
-        soar soared surge surged""".split(),
+        soar soared surge surged double doubled doubles doubling triple tripled berlipat""".split(),
         ("change", 1),
     ),
+    **dict.fromkeys("tetap stabil unchanged steady".split(), ("change", 0)),
     **dict.fromkeys(
         """turun menurun penurunan berkurang pengurangan merosot anjlok menyusut susut fall falls
         fell fallen falling decrease decreased decreases decreasing decline declined declines
@@ -192,6 +193,10 @@ def split_clauses(text: str, lang: str, names: Sequence[str], min_words: int) ->
     start: int | None = None
     for a, b, after in zip(bounds[::2], bounds[1::2], [*bounds[2::2], len(text)], strict=True):
         if b <= a:
+            continue
+        before = text[merged[-1][1] : a] if merged and start is None else ""
+        if before and not _PUNCTUATION.search(before) and not content_count(text[a:b], lang, ()):
+            merged[-1] = (merged[-1][0], b)  # "in 2021 and 2022": the number ends the clause
             continue
         start = a if start is None else start
         joint = text[b:after]  # what joins this piece to the next ("" after the last)

@@ -14,8 +14,16 @@ from dataclasses import dataclass
 
 from app.answer.claim_text import Unit, counted, directions, negated, restricted, slot_rival
 from ingest.names import name_occurs
-from ingest.numbers import NUMERIC_DAY, Fact, all_number_mentions, facts_match, is_year
-from ingest.terms import role_keys, words
+from ingest.numbers import (
+    NUMBER_WORD,
+    NUMERIC_DAY,
+    Fact,
+    all_number_mentions,
+    facts_match,
+    is_year,
+    number_word_facts,
+)
+from ingest.terms import role_keys, term_set, words
 
 Failure = tuple[str, str]
 NameMatch = Callable[[str, Sequence[Unit], str], bool]  # (name, units, claim language)
@@ -64,15 +72,72 @@ def _sort(written: str, fact: Fact) -> str:
     return "year" if is_year(written, fact) else fact[1]
 
 
+_BESIDE = 4  # words either side of a number that are its own
+
+
+def _near(text: str, written: str, fact: Fact) -> str:
+    """The :data:`_BESIDE` words either side of a number in ``text`` (written in figures as
+    ``written``, or in words: "dua tahun")."""
+    tokens = list(re.finditer(r"\S+", text))
+    at = text.find(written)
+    found = [k for k, t in enumerate(tokens) if t.start() <= at < t.end()] if at >= 0 else []
+    if not found:  # written in words: the first word that starts a run of that value
+        found = [
+            k
+            for k, t in enumerate(tokens)
+            if NUMBER_WORD.match(t.group())
+            and facts_match(fact, number_word_facts(" ".join(x.group() for x in tokens[k : k + 3])))
+        ]
+    if not found:
+        return ""
+    k, n = found[0], len(written.split()) if at >= 0 else 1
+    near = tokens[max(0, k - _BESIDE) : k] + tokens[k + n : k + n + _BESIDE]
+    return " ".join(t.group() for t in near)
+
+
+def fact_sources(al: Alignment, units: Sequence[Unit]) -> list[int]:
+    """Sentences outside the support region that a number of the claim is taken from: one of
+    the claim's language, in a cited passage, that states the number and a word the claim puts
+    beside it, and every name the claim puts beside it ("… menghanguskan 78 kios di Pasar X"
+    where the rest of the claim comes from another sentence). A claim may join facts from
+    anywhere in a passage; a number lifted from another context, or given to another name,
+    shares no words with its sentence there, or names what that sentence does not."""
+    region = [f for j in al.region for f in units[j].values]
+    out: list[int] = []
+    for written, fact in al.claim.facts:
+        if facts_match(fact, region):
+            continue
+        near = _near(al.claim.text, written, fact)
+        mine = frozenset(t for t in term_set(near, al.claim.lang) if t[0].isalpha())
+        spoken = set(re.findall(r"[\w'’.-]+", near))
+        names = [n for n in al.claim.names if any(w in spoken for w in n.split())]
+        for j, u in enumerate(units):
+            if j in al.region or j in out or u.lang != al.claim.lang:
+                continue
+            if (
+                facts_match(fact, u.values)
+                and mine & term_set(u.text, u.lang)
+                and all(name_occurs(n, u.text, partial=True) for n in names)
+            ):
+                out.append(j)
+    return out
+
+
 def check_numbers(
-    al: Alignment, whole: Unit, units: Sequence[Unit], premise: Premise = NO_PREMISE
+    al: Alignment,
+    whole: Unit,
+    units: Sequence[Unit],
+    premise: Premise = NO_PREMISE,
+    sources: Sequence[int] = (),
 ) -> list[Failure]:
-    """Each number in the support region, not one where the best sentence states another of
-    its sort (a year, a percentage, money, a count; a date in figures aside), and not
-    one put where the best sentence gives another number of the same thing. A number of the
-    question's premise need only be in the cited passages."""
+    """Each number in the support region (or in ``sources``, sentences it is taken from: see
+    :func:`fact_sources`), not one where the best sentence states another of its sort (a year,
+    a percentage, money, a count; a date in figures aside), and not one put where the best
+    sentence gives another number of the same thing. A number of the question's premise need
+    only be in the cited passages."""
     best = units[al.best]
     region = [f for j in al.region for f in units[j].values]
+    taken = [f for j in sources for f in units[j].values]
     other = {
         _sort(w, f)
         for w, f in all_number_mentions(_NUMERIC_DATE.sub(" ", best.text))
@@ -83,6 +148,8 @@ def check_numbers(
         if facts_match(fact, premise.values):
             if not any(facts_match(fact, u.values) for u in units):
                 out.append(("number not in the cited passages", written))
+        elif facts_match(fact, taken) and not facts_match(fact, region):
+            continue
         elif not facts_match(fact, region):
             out.append(("number not in the support region", written))
         elif _sort(written, fact) in other and not facts_match(fact, best.values):

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -42,6 +42,7 @@ from app.answer.judge_checks import (
     check_restriction,
     check_roles,
     check_slots,
+    fact_sources,
 )
 from app.answer.judge_vectors import Vectors
 from app.answer.markers import ATTRIBUTION, plain
@@ -142,12 +143,14 @@ class Gatherer:
         ev.failures += check_names([aligned[0], *unnamed], whole, units, self._named)
         for al in aligned[1:] if parts else aligned:
             cross = units[al.best].lang != al.claim.lang
-            ev.failures += check_numbers(al, whole, units, premise)
+            sources = fact_sources(al, units)
+            ev.failures += check_numbers(al, whole, units, premise, sources)
             ev.failures += check_slots(al, whole, units, cross)
-            segment = self._segment(al)
-            ev.failures += check_negation(al, units, segment)
-            ev.failures += check_direction(al, units, segment)
-            ev.failures += check_restriction(al, units, segment)
+            for source in [al, *(self._at(al, j, units) for j in sources)]:
+                segment = self._segment(source)
+                ev.failures += check_negation(source, units, segment)
+                ev.failures += check_direction(source, units, segment)
+                ev.failures += check_restriction(source, units, segment)
             ev.failures += check_roles(al, units)
             ev.failures += check_prefix_negation(al, units)
         ev.features = self._features(aligned, units)
@@ -230,10 +233,17 @@ class Gatherer:
             top = i if p == units[i].passage else max(idx, key=lambda j: sims[j])
             near = [j for j in (top - 1, top + 1) if j in idx]
             region += [top] + ([max(near, key=lambda j: sims[j])] if near else [])
-        best = units[i]
-        known = frozenset(w.lower() for u in units for n in u.names for w in n.split())
-        segments = [read(s, best.lang, known) for s in _segments(best)]
+        segments = self._clauses(units[i], units)
         return Alignment(claim, i, span, region, float(sims.max()), segments)
+
+    def _at(self, al: Alignment, j: int, units: Sequence[Unit]) -> Alignment:
+        """The claim aligned to sentence ``j``: a sentence a number of it is taken from must
+        agree with it too (not negated, not the other way)."""
+        return replace(al, best=j, span=(j, j), segments=self._clauses(units[j], units))
+
+    def _clauses(self, best: Unit, units: Sequence[Unit]) -> list[Unit]:
+        known = frozenset(w.lower() for u in units for n in u.names for w in n.split())
+        return [read(s, best.lang, known) for s in _segments(best)]
 
     def _segment(self, al: Alignment) -> Unit | None:
         """The clause of the best sentence that matches the claim best (None if only one)."""

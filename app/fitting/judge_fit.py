@@ -3,7 +3,7 @@
 Run ``python -m app.fitting.judge_fit``. The cases are ``tests/data/judge_dev.jsonl``,
 ``judge_test.jsonl`` and ``judge_dev2.jsonl`` (faithful sentences, label true, and perturbations
 of them: a changed number, a swapped name, a negation or antonym, an added claim; label false).
-The held-out ``judge_holdout.jsonl`` is never read here.
+The held-out ``judge_holdout.jsonl`` and ``judge_fresh.jsonl`` are never read here.
 
 For each mode (embedding, lexical-only) and each setting of the evidence (clause length, name
 similarities), the features of every case are gathered once; a logistic regression
