@@ -42,14 +42,17 @@ BUILTIN: dict[str, float] = {
     "hit@1": 0.815,
     "hit@5": 0.96,  # 0.9673
     "mrr@10": 0.87,  # 0.877; 0.8568 before the ranker
-    "answer_accuracy": 0.885,  # 0.8939 (219 of 245); 0.8694 (213) before the ranker
-    # 0.8939 (219 of 245) with the ranker; 0.8898 (218) before; 0.8816 before open answers kept
+    # 0.898 (220 of 245) since clock times and number words parse alike and amounts are no
+    # names (refitted: one answerable question no longer abstains); 0.8939 (219) with the
+    # ranker; 0.8694 (213) before it
+    "answer_accuracy": 0.895,
+    # 0.898 (220 of 245), as above; 0.8939 (219) with the ranker; 0.8898 (218) before; 0.8816 before open answers kept
     # to the documents of the two best-ranked passages (fitted: open_doc_by "passage",
     # open_doc_ratio 0.5), 0.8776 before they took every sentence of their best document
     # (open_ratio 0). 0.8612 before the "asked thing missing" abstention features and the money
     # parse, which took abstention from 0.27 to 0.51; answerable questions whose answers name the
     # asked thing in other words now abstain
-    "evidence_cited": 0.89,
+    "evidence_cited": 0.895,
     # 0.7029 with the ranker (factoid-kind questions with key points read it); 0.7086 with
     # summaries taken by MMR (fitted diversity 0.3); 0.6914 before, 0.6971 before
     # quotations were kept whole (their openings take room); 0.6700 with the document of the
@@ -66,7 +69,7 @@ BUILTIN: dict[str, float] = {
     # its place
     "concise": 0.86,
 }
-BUILTIN_CEILINGS: dict[str, float] = {"false_abstention": 0.04}  # 0.0367 (9 of 245)
+BUILTIN_CEILINGS: dict[str, float] = {"false_abstention": 0.035}  # 0.0327 (8 of 245)
 HELD_OUT: dict[str, float] = {
     "hit@5": 0.95,  # 0.9565 (the textbook pipeline's is asserted too)
     "answer_accuracy": 0.91,  # 0.913 (21 of 23)
