@@ -79,7 +79,8 @@ def _near(text: str, written: str, fact: Fact) -> str:
     """The :data:`_BESIDE` words either side of a number in ``text`` (written in figures as
     ``written``, or in words: "dua tahun")."""
     tokens = list(re.finditer(r"\S+", text))
-    at = text.find(written)
+    figures = re.search(rf"(?<![\w.,]){re.escape(written)}(?![\w])", text)  # not "2" in "Rp27"
+    at = figures.start() if figures else -1
     found = [k for k, t in enumerate(tokens) if t.start() <= at < t.end()] if at >= 0 else []
     if not found:  # written in words: the first word that starts a run of that value
         found = [
