@@ -46,9 +46,9 @@ BUILTIN: dict[str, float] = {
     # names (refitted: one answerable question no longer abstains); 0.8939 (219) with the
     # ranker; 0.8694 (213) before it
     "answer_accuracy": 0.895,
-    # 0.898 (220 of 245), as above; 0.8939 (219) with the ranker; 0.8898 (218) before; 0.8816 before open answers kept
-    # to the documents of the two best-ranked passages (fitted: open_doc_by "passage",
-    # open_doc_ratio 0.5), 0.8776 before they took every sentence of their best document
+    # 0.898 (220 of 245), as above; 0.8939 (219) with the ranker; 0.8898 (218) before; 0.8816 before
+    # open answers kept to the documents of the two best-ranked passages (fitted: open_doc_by
+    # "passage", open_doc_ratio 0.5), 0.8776 before they took every sentence of their best document
     # (open_ratio 0). 0.8612 before the "asked thing missing" abstention features and the money
     # parse, which took abstention from 0.27 to 0.51; answerable questions whose answers name the
     # asked thing in other words now abstain
