@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 
-from ingest.numbers import MONTH_WORD, WEEKDAYS
+from ingest.numbers import MONTH_WORD, weekday
 from ingest.terms import all_stopwords
 from ingest.text import ABBREVIATIONS, ends_with_abbreviation
 
@@ -42,7 +42,7 @@ def _is_name_word(word: str, at_start: bool, known: frozenset[str]) -> bool:
     low = word.lower()
     if _CURRENCY_AMOUNT.fullmatch(low) or low in ABBREVIATIONS or MONTH_WORD.fullmatch(word):
         return False  # "Rp3,1 juta" is an amount
-    if low in WEEKDAYS or low.removesuffix("s") in WEEKDAYS:  # "on Sundays"
+    if weekday(low) is not None:  # "on Sundays"
         return False
     if is_acronym(word) or _camel(word):
         return True

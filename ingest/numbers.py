@@ -140,9 +140,10 @@ def _clock(m: re.Match[str]) -> float:
 
 @lru_cache(maxsize=32768)
 def _mentions(text: str) -> tuple[tuple[str, Fact], ...]:
-    facts: list[tuple[str, Fact]] = []
-    for m in _CLOCK.finditer(text):
-        facts.append((m.group().strip(), (round(_clock(m), 6), "number")))
+    facts: list[tuple[int, str, Fact]] = [
+        (m.start(), m.group().strip(), (round(_clock(m), 6), "number"))
+        for m in _CLOCK.finditer(text)
+    ]
     text = _CLOCK.sub(lambda m: " " * len(m.group()), text)
     for m in _NUMBER.finditer(text):
         value = parse_number(m.group("num"))
@@ -156,8 +157,8 @@ def _mentions(text: str) -> tuple[tuple[str, Fact], ...]:
             kind = "money"
         else:
             kind = "number"
-        facts.append((m.group().strip(), (round(value, 6), kind)))
-    return tuple(facts)
+        facts.append((m.start(), m.group().strip(), (round(value, 6), kind)))
+    return tuple((written, fact) for _, written, fact in sorted(facts))  # in text order
 
 
 def number_mentions(text: str) -> list[tuple[str, Fact]]:
@@ -380,12 +381,13 @@ def weekdays(text: str) -> frozenset[int]:
     if "minggu" in text.lower():
         text = re.sub(r"\bhari\s+minggu\b", "hari Minggu", text, flags=re.I)
         text = _WEEK.sub(" ", text)
-    found = re.findall(r"[^\W\d_]+", text.lower())
-    return frozenset(
-        WEEKDAYS[w]
-        for w in (w if w in WEEKDAYS else w.removesuffix("s") for w in found)
-        if w in WEEKDAYS
-    )  # "on Sundays" names Sunday too
+    days = (weekday(w) for w in re.findall(r"[^\W\d_]+", text.lower()))
+    return frozenset(d for d in days if d is not None)
+
+
+def weekday(word: str) -> int | None:
+    """The weekday a lowercase word names, plural too ("sunday", "sundays", "kamis"), or None."""
+    return WEEKDAYS.get(word, WEEKDAYS.get(word.removesuffix("s")))
 
 
 def all_number_mentions(text: str) -> list[tuple[str, Fact]]:

@@ -149,10 +149,9 @@ def check_numbers(
         if facts_match(fact, premise.values):
             if not any(facts_match(fact, u.values) for u in units):
                 out.append(("number not in the cited passages", written))
-        elif facts_match(fact, taken) and not facts_match(fact, region):
-            continue
         elif not facts_match(fact, region):
-            out.append(("number not in the support region", written))
+            if not facts_match(fact, taken):
+                out.append(("number not in the support region", written))
         elif _sort(written, fact) in other and not facts_match(fact, best.values):
             out.append(("the best sentence states another number", written))
     if best.lang == al.claim.lang:  # "300,000 applications" where it says "50,000 applications"
