@@ -126,6 +126,25 @@ def test_the_figures_of_a_date_are_no_rival_number(lexical: Judge) -> None:
     assert not lexical.judge(claim.format(33), [passage]).supported
 
 
+def test_a_number_with_another_unit_is_no_rival_number(lexical: Judge) -> None:
+    """A number of the support region stands although the best sentence states another number,
+    when that one measures something else ("120 meter" is no rival of "80 tahun"); another
+    number in the same unit still is."""
+    passage = (
+        "Jembatan gantung di Desa Muara Jaya dibangun sekitar 80 tahun lalu. Jembatan sepanjang "
+        "120 meter itu diperbaiki warga setiap musim kemarau."
+    )
+    claim = "Jembatan gantung berusia 80 tahun itu diperbaiki warga setiap musim kemarau."
+    assert lexical.evidence(claim, [passage]).failures == []
+    moved = (
+        "Jembatan gantung di Desa Muara Jaya dibangun dengan kabel 80 meter. Jembatan sepanjang "
+        "120 meter itu diperbaiki warga setiap musim kemarau."
+    )
+    claim = "Jembatan sepanjang 80 meter itu diperbaiki warga setiap musim kemarau."
+    reasons = {r for r, _ in lexical.evidence(claim, [moved]).failures}
+    assert "the best sentence states another number" in reasons
+
+
 FESTIVAL = (
     "The harbour festival began in 2019. It draws visitors from the whole coast. Food stalls "
     "line the quay for three days. Last year the organisers counted 42,000 visitors. Most of "

@@ -19,6 +19,7 @@ from ingest.numbers import (
     NUMERIC_DAY,
     Fact,
     all_number_mentions,
+    canonical_unit,
     facts_match,
     is_year,
     number_word_facts,
@@ -67,9 +68,14 @@ class Alignment:
 _NUMERIC_DATE = re.compile(rf"\b{NUMERIC_DAY}\b")
 
 
-def _sort(written: str, fact: Fact) -> str:
-    """What a number is: a year, or its kind (a percentage, money, a count)."""
-    return "year" if is_year(written, fact) else fact[1]
+def _sort(written: str, fact: Fact, text: str) -> str:
+    """What a number is: a year, or its kind (a percentage, money, a count) with the unit
+    written after it in ``text`` ("14 meter" is no rival of "1.200 tahun")."""
+    if is_year(written, fact):
+        return "year"
+    after = re.search(rf"(?<![\w.,]){re.escape(written)}\s*([^\W\d_]+)", text)
+    unit = canonical_unit(after.group(1)) if after else None
+    return f"{fact[1]}:{unit}" if unit else fact[1]
 
 
 _BESIDE = 4  # words either side of a number that are its own
@@ -139,9 +145,10 @@ def check_numbers(
     best = units[al.best]
     region = [f for j in al.region for f in units[j].values]
     taken = [f for j in sources for f in units[j].values]
+    plain = _NUMERIC_DATE.sub(" ", best.text)
     other = {
-        _sort(w, f)
-        for w, f in all_number_mentions(_NUMERIC_DATE.sub(" ", best.text))
+        _sort(w, f, plain)
+        for w, f in all_number_mentions(plain)
         if not facts_match(f, whole.values)
     }
     out: list[Failure] = []
@@ -152,7 +159,7 @@ def check_numbers(
         elif not facts_match(fact, region):
             if not facts_match(fact, taken):
                 out.append(("number not in the support region", written))
-        elif _sort(written, fact) in other and not facts_match(fact, best.values):
+        elif _sort(written, fact, al.claim.text) in other and not facts_match(fact, best.values):
             out.append(("the best sentence states another number", written))
     if best.lang == al.claim.lang:  # "300,000 applications" where it says "50,000 applications"
         theirs = counted(best.text, best.lang)
