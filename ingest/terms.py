@@ -161,8 +161,41 @@ def query_terms(text: str) -> list[frozenset[str]]:
         if word in seen or not is_content(word):
             continue
         seen.add(word)
-        out.append(frozenset({stem(word, "id"), stem(word, "en")}))
+        out.append(frozenset({stem(word, "id"), stem(word, "en"), *_restored(word)}))
     return out
+
+
+_VOWELS = frozenset("aeiou")
+
+
+def _restored(word: str) -> tuple[str, ...]:
+    """The other form of an Indonesian stem whose first consonant a meN-/peN- prefix took.
+
+    Snowball strips "meng"/"men" and leaves the stem without the k or t the prefix melted
+    ("mengetuai" → "etua", root "ketua"; "menulis" → "ulis", root "tulis"), so the verb and
+    its root noun never share a stem. A question word gets both forms: "mengetuai" also
+    "ketua", and "ketua" or "ditulis" also "etua" or "ulis" (the stems an article's
+    "mengetuai" or "menulis" has).
+    """
+    s = stem(word, "id")
+    if len(s) < 3:
+        return ()
+    if s[0] in _VOWELS and word[:4] not in ("meny", "peny") and word[:3] in ("men", "pen"):
+        root = ("k" if word[3] == "g" else "t") + s
+        return (root, stem(root, "id"))
+    melted = {
+        stem(("meng" if base[0] == "k" else "men") + base[1:], "id")
+        for base in {word, s}  # "ketua" (stem "tua"), "ditulis" (stem "tulis")
+        if base[0] in "kt" and base[1:2] in _VOWELS and len(base) >= 4
+    }
+    return tuple(sorted(m for m in melted if m[:1] in _VOWELS and m != s))
+    if s[0] in _VOWELS and word[:4] in ("meng", "peng"):
+        return ("k" + s,)
+    if s[0] in _VOWELS and word[:3] in ("men", "pen") and word[:4] not in ("meny", "peny"):
+        return ("t" + s,)
+    if s[0] in "kt" and s[1:2] in _VOWELS and len(s) >= 4 and s == word[: len(s)]:
+        return (s[1:],)
+    return ()
 
 
 def flat_query_terms(text: str) -> list[str]:

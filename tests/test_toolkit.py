@@ -27,6 +27,7 @@ from ingest.terms import (
     role_keys,
     stem,
     stopwords,
+    term_set,
     terms,
 )
 from ingest.text import detect_language, sentence_spans, split_sentences
@@ -79,6 +80,21 @@ def test_query_terms_match_either_language() -> None:
     assert any("rugi" in g for g in groups)
     assert "rugi" in flat_query_terms("Berapa kerugian klub?")
     assert has_negation("Klub itu belum untung") and not has_negation("Klub itu untung")
+
+
+def test_a_question_word_meets_its_root_across_a_melted_consonant() -> None:
+    """Snowball leaves "mengetuai" as "etua" and "menulis" as "ulis": a question's verb still
+    meets the root an article writes ("ketua", "tulis"), and its root the article's verb."""
+    article = term_set("Ketua tim itu menulis laporan tentang tanaman.", "id")
+    for word in ("mengetuai", "ditulis", "menanam"):
+        (group,) = query_terms(word)
+        assert group & article, word
+    verbs = term_set("Ia mengetuai tim yang menulis laporan.", "id")
+    for word in ("ketua", "tulis"):
+        (group,) = query_terms(word)
+        assert group & verbs, word
+    (group,) = query_terms("menyusun")  # Snowball restores the s itself: nothing added
+    assert group == {"menyusun", "susun"}
 
 
 def test_numbers_money_percent_and_scale() -> None:
