@@ -270,6 +270,34 @@ def test_sentences_in_the_other_language_are_scored_on_an_even_footing() -> None
     assert best(language_means(vector, centroids)) == "en"  # the bakery sentence
 
 
+def test_a_sentence_stating_how_many_items_a_list_question_asks_for() -> None:
+    """For "Apa saja tiga syarat…" the sentence saying "three conditions" (in words or figures,
+    in either language) and the one after it carry the count features; others do not."""
+    embeddings = BiasedEmbeddings()
+    text = (
+        "The board set three conditions for the loan. First, the plan must be audited. "
+        "The vote was held on Monday."
+    )
+    passage = Passage(
+        chunk_id="c0",
+        doc_id="d0",
+        title="t",
+        source="t",
+        lang="en",
+        text=text,
+        start=0,
+        end=len(text),
+    )
+    cands = candidates([passage], MemorySentences([passage], embeddings).get([passage]))
+    query = parse_query("Apa saja tiga syarat pinjaman itu?")
+    X = featurize(query, embeddings.embed_query(query.text), cands)
+    own, prev = FEATURES.index("list_count"), FEATURES.index("list_count_prev")
+    assert [(X[k, own], X[k, prev]) for k in range(len(cands))] == [(1, 0), (0, 1), (0, 0)]
+    other = parse_query("Apa saja syarat pinjaman itu?")  # no count asked: nothing fires
+    X = featurize(other, embeddings.embed_query(other.text), cands)
+    assert not X[:, [own, prev]].any()
+
+
 def test_factoid_answers_are_ranked_by_the_ranker(service: AnswerService) -> None:
     """The relevance model decides whether to answer; the ranker which sentence answers. A
     ranker that reverses the relevance model's order starts the answer from the sentence the

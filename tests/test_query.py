@@ -62,6 +62,22 @@ def test_a_question_that_asks_for_a_count() -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "count"),
+    [
+        ("Apa saja tiga syarat yang diajukan dewan?", 3),
+        ("Which two players were promoted to the first team?", 2),
+        ("Sebutkan 4 langkah yang diumumkan pemerintah.", 4),
+        ("What two things must the firm do within 90 days?", 2),  # 90 is no count
+        ("Which towns are at risk if warming passes 2°C?", 0),  # a unit, not items
+        ("Apa saja tuntutan para nelayan?", 0),
+        ("Berapa tiga kali lipat harga itu?", 0),  # not a list question
+    ],
+)
+def test_how_many_items_a_list_question_asks_for(question: str, count: int) -> None:
+    assert parse_query(question).count == count
+
+
+@pytest.mark.parametrize(
     ("question", "focus"),
     [
         ("Berapa jumlah pemain asing di klub itu?", "pemain"),  # past the framing "jumlah"
@@ -69,6 +85,8 @@ def test_a_question_that_asks_for_a_count() -> None:
         ("Which stadium hosted the final?", "stadium"),
         ("Berapa luas lapangan latihan Persikal?", "lapangan"),  # "luas" is the answer's kind
         ("How much did Persikal pay for the striker?", "pay"),  # the name is skipped
+        ("Perusahaan konstruksi mana yang membangun jembatan itu?", "perusahaan"),  # "N mana"
+        ("Jenis produk apa yang dijual koperasi itu?", "produk"),  # "jenis" names the kind
         ("Siapa pelatih kepala klub itu?", ""),  # who-questions have no focus
         ("Berapa persen penonton yang hilang?", ""),  # neither do shares
     ],

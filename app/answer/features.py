@@ -19,7 +19,7 @@ import numpy as np
 from app.answer.evidence import Candidate
 from app.answer.query import Query
 from ingest.facts import TextFacts, text_facts
-from ingest.numbers import Fact, facts_match
+from ingest.numbers import Fact, facts_match, number_facts, number_word_facts
 from ingest.terms import cognate_keys, cognate_set, role_keys, stem, term_set, words
 
 FEATURES: tuple[str, ...] = (
@@ -59,6 +59,8 @@ FEATURES: tuple[str, ...] = (
     "enumerates",
     "list_enum",
     "list_next_enum",
+    "list_count",
+    "list_count_prev",
     "cross",
     "cross_dense",
     "cross_lex",
@@ -161,8 +163,17 @@ class _Window(NamedTuple):
     roles: frozenset[str]
     window_roles: frozenset[str]
     numbers: tuple[Fact, ...]
+    counts: frozenset[float]  # whole numbers the sentence states, in words or figures
+    prev_counts: frozenset[float]
     anaphor: bool
     next_enumerates: bool
+
+
+def _counts(text: str) -> frozenset[float]:
+    """Whole numbers a text states, in words ("three measures") or figures."""
+    return frozenset(
+        v for v, kind in number_word_facts(text) + number_facts(text) if kind == "number"
+    )
 
 
 def _window(c: Candidate) -> _Window:
@@ -191,6 +202,8 @@ def _window(c: Candidate) -> _Window:
         roles=roles,
         window_roles=roles.union(*(role_keys(doc.texts[j]) for j in around)),
         numbers=facts.numbers + tuple(x for f in near for x in f.numbers),
+        counts=_counts(text),
+        prev_counts=_counts(doc.texts[prev]) if prev is not None else frozenset(),
         anaphor=bool(_ANAPHOR.search(text)),
         next_enumerates=nxt is not None and _shape(doc.texts[nxt])[0],
     )
@@ -345,6 +358,8 @@ def featurize(
                 float(enumerates),
                 listing * enumerates,
                 listing * w.next_enumerates,
+                float(bool(query.count) and query.count in w.counts),
+                float(bool(query.count) and query.count in w.prev_counts),
                 cross,
                 cross * (float(dense[k]) - top),
                 cross * lex[k],

@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ingest.names import proper_names
-from ingest.numbers import Fact, canonical_unit, number_facts, units, years
+from ingest.numbers import (
+    NUMBER_WORD,
+    Fact,
+    canonical_unit,
+    number_facts,
+    number_word_facts,
+    units,
+    years,
+)
 from ingest.terms import is_content, query_terms, stem, words
 from ingest.text import detect_language
 
@@ -186,6 +194,8 @@ class Query:
     target: str = ""
     words: frozenset[str] = field(default_factory=frozenset)
     focus: frozenset[str] = frozenset()
+    count: int = 0
+    """How many items a list question asks for ("apa saja *tiga* syarat"); 0 if it does not say."""
 
     @property
     def wants_count(self) -> bool:
@@ -282,10 +292,26 @@ def _focus(low: str, names: list[str], expects: Expect) -> frozenset[str]:
         return frozenset()
     named = {w for n in names for w in words(n)}
     content = [w for w in words(low[match.end() :]) if is_content(w)][:_FOCUS_REACH]
+    if match.group(1) in _AFTER_NOUN:  # "perusahaan *konstruksi* mana": the head noun first
+        content = _noun_before(low[: match.start()]) + content
     for word in content:
         if not word[:1].isdigit() and word not in named | _FOCUS_SKIP:
             return frozenset({stem(word, "id"), stem(word, "en")})
     return frozenset()
+
+
+_AFTER_NOUN = ("mana", "apa")  # Indonesian asks "N mana" / "N apa" where English asks "which N"
+
+
+def _noun_before(text: str) -> list[str]:
+    """The content words directly before the end of ``text`` (the noun phrase an Indonesian
+    "mana"/"apa" follows: "saham dua *perusahaan*", "*jenis produk*"), head first."""
+    run: list[str] = []
+    for word in reversed(words(text)):
+        if not is_content(word) or word[:1].isdigit() or NUMBER_WORD.fullmatch(word):
+            break
+        run.insert(0, word)
+    return run[:_FOCUS_REACH]
 
 
 def _aspect(question: str, names: list[str]) -> str:
@@ -324,7 +350,22 @@ def parse_query(question: str, lang: str | None = None) -> Query:
         target=_summary_target(text) if kind == "summary" else "",
         words=frozenset(words(text)),
         focus=_focus(low, names, expects),
+        count=_count(text) if kind == "list" else 0,
     )
+
+
+_MAX_COUNT = 12  # a list question asks for a handful of items, not "90 days"
+_COUNTED_FIGURE = re.compile(r"\b(\d{1,2})\s+(?=[^\W\d_]{3,})")
+
+
+def _count(text: str) -> int:
+    """The first whole number from 2 to :data:`_MAX_COUNT` that a question states in words
+    ("tiga syarat") or as a figure before a word ("3 langkah"; not "2°C")."""
+    figures = [(float(m.group(1)), "number") for m in _COUNTED_FIGURE.finditer(text)]
+    for value, kind in number_word_facts(text) + figures:
+        if kind == "number" and value == int(value) and 2 <= value <= _MAX_COUNT:
+            return int(value)
+    return 0
 
 
 # ---------------------------------------------------------------- follow-ups

@@ -72,6 +72,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "retrieval rank": ("passage", "doc_gap"),
     "sentence shape": ("lead", "novelty", "heading", "short", "lower"),
     "enumeration": ("enumerates", "list_enum", "list_next_enum"),
+    "list count stated": ("list_count", "list_count_prev"),
     "language crossing": ("cross", "cross_dense", "cross_lex", "cross_names"),
 }
 
