@@ -149,20 +149,27 @@ def _term_set(text: str, lang: str) -> frozenset[str]:
     return frozenset(terms(text, lang))
 
 
+def _query_words(text: str) -> list[str]:
+    """A question's distinct content words, in order."""
+    return list(dict.fromkeys(w for w in _words(text) if is_content(w)))
+
+
 def query_terms(text: str) -> list[frozenset[str]]:
-    """Each distinct content word of a question as its stems in both languages.
+    """Each distinct content word of a question as its stems in both languages, and the stem
+    across a melted consonant (:func:`_restored`).
 
     A question may be asked in one language about an article in the other, and short questions
     are hard to identify: a word matches a text when either stem is among the text's terms.
     """
-    seen: set[str] = set()
-    out: list[frozenset[str]] = []
-    for word in _words(text):
-        if word in seen or not is_content(word):
-            continue
-        seen.add(word)
-        out.append(frozenset({stem(word, "id"), stem(word, "en"), *_restored(word)}))
-    return out
+    return [frozenset({stem(w, "id"), stem(w, "en"), *_restored(w)}) for w in _query_words(text)]
+
+
+def flat_query_terms(text: str) -> list[str]:
+    """The BM25 query: each content word's stems in both languages, without duplicates (not
+    the restored stems, which cost BM25 more wrong matches than they find)."""
+    return list(
+        dict.fromkeys(s for w in _query_words(text) for s in sorted({stem(w, "id"), stem(w, "en")}))
+    )
 
 
 _VOWELS = frozenset("aeiou")
@@ -196,11 +203,6 @@ def _restored(word: str) -> tuple[str, ...]:
     if s[0] in "kt" and s[1:2] in _VOWELS and len(s) >= 4 and s == word[: len(s)]:
         return (s[1:],)
     return ()
-
-
-def flat_query_terms(text: str) -> list[str]:
-    """The stems of :func:`query_terms`, flattened without duplicates (the BM25 query)."""
-    return list(dict.fromkeys(s for group in query_terms(text) for s in sorted(group)))
 
 
 def has_negation(text: str) -> bool:
