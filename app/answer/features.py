@@ -19,7 +19,7 @@ import numpy as np
 from app.answer.evidence import Candidate
 from app.answer.query import Query
 from ingest.facts import TextFacts, text_facts
-from ingest.numbers import Fact, facts_match, number_facts, number_word_facts
+from ingest.numbers import Fact, facts_match, number_word_facts
 from ingest.terms import cognate_keys, cognate_set, role_keys, stem, term_set, words
 
 FEATURES: tuple[str, ...] = (
@@ -169,10 +169,10 @@ class _Window(NamedTuple):
     next_enumerates: bool
 
 
-def _counts(text: str) -> frozenset[float]:
-    """Whole numbers a text states, in words ("three measures") or figures."""
+def _counts(text: str, facts: TextFacts) -> frozenset[float]:
+    """Numbers a text states, in words ("three measures") or figures (``facts``: its facts)."""
     return frozenset(
-        v for v, kind in number_word_facts(text) + number_facts(text) if kind == "number"
+        v for v, kind in (*number_word_facts(text), *facts.numbers) if kind == "number"
     )
 
 
@@ -202,8 +202,8 @@ def _window(c: Candidate) -> _Window:
         roles=roles,
         window_roles=roles.union(*(role_keys(doc.texts[j]) for j in around)),
         numbers=facts.numbers + tuple(x for f in near for x in f.numbers),
-        counts=_counts(text),
-        prev_counts=_counts(doc.texts[prev]) if prev is not None else frozenset(),
+        counts=_counts(text, facts),
+        prev_counts=_counts(doc.texts[prev], near[0]) if prev is not None else frozenset(),
         anaphor=bool(_ANAPHOR.search(text)),
         next_enumerates=nxt is not None and _shape(doc.texts[nxt])[0],
     )
