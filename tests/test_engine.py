@@ -232,6 +232,20 @@ def test_scoped_question_uses_only_the_chosen_documents(service: AnswerService) 
     assert {p.doc_id for p in compare.passages} <= {chosen.doc_id}
 
 
+def _whole(doc_id: str, lang: str, text: str) -> Passage:
+    """A passage that is a whole one-chunk document, titled by its text."""
+    return Passage(
+        chunk_id=doc_id,
+        doc_id=doc_id,
+        title=text,
+        source=text,
+        lang=lang,
+        text=text,
+        start=0,
+        end=len(text),
+    )
+
+
 def test_sentences_in_the_other_language_are_scored_on_an_even_footing() -> None:
     embeddings = BiasedEmbeddings()
     texts = {
@@ -239,18 +253,7 @@ def test_sentences_in_the_other_language_are_scored_on_an_even_footing() -> None
         "id": ["Warga membersihkan sungai setiap pagi.", "Tim itu mencetak gol terakhir."],
     }
     passages = [
-        Passage(
-            chunk_id=f"{lang}{k}",
-            doc_id=f"{lang}{k}",
-            title=t,
-            source=t,
-            lang=lang,
-            text=t,
-            start=0,
-            end=len(t),
-        )
-        for lang, pair in texts.items()
-        for k, t in enumerate(pair)
+        _whole(f"{lang}{k}", lang, t) for lang, pair in texts.items() for k, t in enumerate(pair)
     ]
     docs = MemorySentences(passages, embeddings).get(passages)
     cands = candidates(passages, docs)
@@ -278,16 +281,7 @@ def test_a_sentence_stating_how_many_items_a_list_question_asks_for() -> None:
         "The board set three conditions for the loan. First, the plan must be audited. "
         "The vote was held on Monday."
     )
-    passage = Passage(
-        chunk_id="c0",
-        doc_id="d0",
-        title="t",
-        source="t",
-        lang="en",
-        text=text,
-        start=0,
-        end=len(text),
-    )
+    passage = _whole("d0", "en", text)
     cands = candidates([passage], MemorySentences([passage], embeddings).get([passage]))
     query = parse_query("Apa saja tiga syarat pinjaman itu?")
     X = featurize(query, embeddings.embed_query(query.text), cands)
