@@ -17,7 +17,8 @@ from app.lru import LRU
 from app.sentences import StoredSentences
 from app.types import Passage
 from ingest.chunking import chunk_prefix
-from ingest.terms import flat_query_terms, stem, term_set, terms
+from ingest.names import proper_names
+from ingest.terms import flat_query_terms, stem, term_set, terms, words
 from vectorstore.embeddings import language_means
 from vectorstore.keyword import KeywordIndex, fingerprint
 
@@ -131,6 +132,7 @@ class HybridRetriever:
         self._chunks: dict[str, list[Passage]] = {}
         self._records: LRU[str, tuple[str, dict[str, Any]]] = LRU(_RECORDS)
         self._centroids: dict[str, np.ndarray] | None = None
+        self._docs: list[str] | None = None
         self._checked_at = 0.0
         self._loaded = False
         self._seen_writes = store.writes
@@ -148,6 +150,7 @@ class HybridRetriever:
             self._seen_writes = self.store.writes
             self._checked_at = 0.0
             self._centroids = None
+            self._docs = None
             self._records.clear()
         if not force and self._loaded and now - self._checked_at < _RECHECK_S:
             return
@@ -155,6 +158,7 @@ class HybridRetriever:
         if self.store.sync():  # another process wrote
             self._chunks.clear()
             self._centroids = None
+            self._docs = None
             self._records.clear()
             self.sentences.clear()
         if not self._loaded:
@@ -190,7 +194,7 @@ class HybridRetriever:
             hits = self._centred(vector, n, docs, means)
         else:
             hits = self.store.search(vector, n, docs)
-        timings["dense_ms"] = (time.perf_counter() - t1) * 1000
+        timings["dense_ms"] = timings.get("dense_ms", 0.0) + (time.perf_counter() - t1) * 1000
         return hits
 
     def _centred(
@@ -227,7 +231,7 @@ class HybridRetriever:
         prefixes = tuple(chunk_prefix(d) for d in docs or [])
         keep = (lambda chunk_id: chunk_id.startswith(prefixes)) if prefixes else None
         hits = self.keyword.search(flat_query_terms(query), n, keep)
-        timings["bm25_ms"] = (time.perf_counter() - t0) * 1000
+        timings["bm25_ms"] = timings.get("bm25_ms", 0.0) + (time.perf_counter() - t0) * 1000
         return hits
 
     def corpus_has(self, word: str) -> bool:
@@ -242,10 +246,61 @@ class HybridRetriever:
             return True
         return len(word) >= 4 and self.keyword.known_prefix(word[: 4 if len(word) <= 6 else 5])
 
+    def _fused(
+        self,
+        query: str,
+        vector: list[float],
+        mode: str,
+        docs: Sequence[str] | None,
+        timings: dict[str, float],
+    ) -> list[tuple[str, float]]:
+        """The candidates of ``mode``'s retrievers (from ``docs`` when given), fused by RRF."""
+        cfg = self.settings.retrieval
+        lists: list[list[tuple[str, float]]] = []
+        if mode in ("hybrid", "dense"):
+            lists.append(self.dense(vector, cfg.candidates, timings, docs))
+        if mode in ("hybrid", "bm25"):
+            lists.append(self.bm25(query, cfg.candidates, timings, docs))
+        return _sorted(rrf([[chunk_id for chunk_id, _ in ranked] for ranked in lists], cfg.rrf_k))
+
+    def name_scope(self, query: str, docs: Sequence[str] | None = None) -> list[str] | None:
+        """The documents (of ``docs`` when given) holding the most of the question's names,
+        every word of a name counted; None when the names do not narrow the search (no name,
+        none stored, or the most in every document)."""
+        self.sync()
+        held: dict[str, int] = {}
+        for name in proper_names(query):
+            homes = [self._homes(word) for word in words(name)]
+            for doc in set.intersection(*homes) if homes else ():
+                held[doc] = held.get(doc, 0) + 1
+        if not held:
+            return None
+        most = max(held.values())
+        ids = self._doc_ids() if docs is None else list(docs)
+        scope = [d for d in ids if held.get(chunk_prefix(d)) == most]
+        return scope if 0 < len(scope) < len(ids) else None
+
+    def _homes(self, word: str) -> set[str]:
+        """The chunk-id prefixes of the documents holding ``word`` (either language's stem)."""
+        chunks = self.keyword.holding({stem(word, "id"), stem(word, "en")})
+        return {chunk_id[: chunk_id.rfind("-") + 1] for chunk_id in chunks}
+
+    def _doc_ids(self) -> list[str]:
+        """Every stored document's id (cached until the store changes)."""
+        if self._docs is None:
+            self._docs = [d.doc_id for d in self.store.list_documents()]
+        return self._docs
+
     def _top(
-        self, query: str, fused: list[tuple[str, float]], k: int, timings: dict[str, float]
+        self,
+        query: str,
+        fused: list[tuple[str, float]],
+        k: int,
+        timings: dict[str, float],
+        per_doc: int,
     ) -> list[Passage]:
-        """The top ``k`` passages of a fused ranking, merged and diversified. The chunks' records
+        """The top ``k`` passages of a fused ranking, merged and diversified (at most ``per_doc``
+        from one document). The chunks' records
         are read in batches of ``2k`` only as far down the ranking as that needs (all of them
         when a reranker reorders the candidates)."""
         cfg = self.settings.retrieval
@@ -259,7 +314,7 @@ class HybridRetriever:
             ranked += [_passage(i, *found[i], s) for i, s in part if i in found]
             if self.reranker is not None:
                 ranked = self.reranker(query, ranked[: cfg.candidates])
-            passages = merge_and_diversify(ranked, k, cfg.max_per_doc)
+            passages = merge_and_diversify(ranked, k, per_doc)
             if len(passages) >= k:
                 break
         timings["fetch_ms"] = (time.perf_counter() - t0) * 1000
@@ -288,8 +343,14 @@ class HybridRetriever:
         k: int | None = None,
         mode: str | None = None,
         docs: Sequence[str] | None = None,
+        focus: bool = True,
     ) -> Retrieval:
-        """The top-k passages for a question (from the documents ``docs`` when given)."""
+        """The top-k passages for a question (from the documents ``docs`` when given).
+
+        The passages of the documents the question's names point to come first
+        (:meth:`name_scope`); with ``focus``, one such document may fill every place (else it
+        gets at most ``max_per_doc``, as any document does).
+        """
         self.sync()
         cfg = self.settings.retrieval
         k = k or cfg.k
@@ -297,14 +358,13 @@ class HybridRetriever:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         vector = self.embed(query, timings)
-        lists: list[list[tuple[str, float]]] = []
-        if mode in ("hybrid", "dense"):
-            lists.append(self.dense(vector, cfg.candidates, timings, docs))
-        if mode in ("hybrid", "bm25"):
-            lists.append(self.bm25(query, cfg.candidates, timings, docs))
+        scope = self.name_scope(query, docs) if cfg.name_scope else None
+        fused = self._fused(query, vector, mode, scope, timings) if scope else []
         t1 = time.perf_counter()
-        fused = _sorted(rrf([[chunk_id for chunk_id, _ in ranked] for ranked in lists], cfg.rrf_k))
-        passages = self._top(query, fused, k, timings)
+        seen = {chunk_id for chunk_id, _ in fused}
+        fused += [h for h in self._fused(query, vector, mode, docs, timings) if h[0] not in seen]
+        per_doc = k if focus and scope and len(scope) == 1 else cfg.max_per_doc
+        passages = self._top(query, fused, k, timings, per_doc)
         timings["fuse_ms"] = (time.perf_counter() - t1) * 1000
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         return Retrieval(passages, timings, vector)

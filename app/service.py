@@ -282,7 +282,9 @@ class AnswerService:
             t1 = time.perf_counter()
             draft = self.engine.compare(query, wanted, mode, docs)
         else:
-            retrieval = self.retriever.retrieve(standalone, wanted, mode, docs)
+            retrieval = self.retriever.retrieve(
+                standalone, wanted, mode, docs, focus=not query.explains
+            )
             timings.update(retrieval.timings)
             vector = retrieval.vector
             t1 = time.perf_counter()

@@ -51,6 +51,11 @@ class RetrievalSettings(_Group):
         None, description="Local cross-encoder model (name or path); off when unset."
     )
     max_per_doc: int = Field(4, description="At most this many passages from one document.")
+    name_scope: bool = Field(
+        True,
+        description="Rank first the passages of the documents that hold the most of the "
+        "question's names, when only some do (one such document may fill every place).",
+    )
 
 
 class AnswerSettings(_Group):

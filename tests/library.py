@@ -53,6 +53,7 @@ class MemoryLibrary:
         k: int | None = None,
         mode: str | None = None,
         docs: Sequence[str] | None = None,
+        focus: bool = True,  # every question gets the same passages: nothing to focus
     ) -> Retrieval:
         self.queries.append(query)
         vector = self.embeddings.embed_query(query)

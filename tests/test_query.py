@@ -37,6 +37,8 @@ from app.answer.query import merge_followup, parse_query
 def test_kind_and_expected_answer(question: str, kind: str, expects: str) -> None:
     query = parse_query(question)
     assert (query.kind, query.expects) == (kind, expects)
+    # only an account or a reason may be answered openly (retrieval keeps its per-document cap)
+    assert query.explains == (kind == "open" or expects == "reason")
 
 
 def test_language_names_numbers_units() -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from langchain_core.embeddings import Embeddings
 
 from app.retrieve import HybridRetriever, merge_and_diversify, rrf
 from app.settings import Settings
@@ -202,3 +203,67 @@ def test_dense_search_corrects_the_pull_of_the_question_language(
     ingest([str(tmp_path / "goal.en.txt")], settings.ingest, embeddings, store)
     centred.retrieve(question, k=2, mode="dense")  # a search syncs with the store
     assert not np.allclose(before, centred.centroids()["en"])
+
+
+class _OvenEmbeddings(Embeddings):
+    """A text's vector says only whether it mentions an oven: every oven passage outranks every
+    other one, whatever place the question names."""
+
+    model_id: str = "fake:oven"
+
+    def _vector(self, text: str) -> list[float]:
+        vector = np.asarray([float("oven" in text.lower()), 1.0])
+        return list(vector / np.linalg.norm(vector))
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+
+_PLACES = {
+    "westmoor.en.txt": [
+        "The bakery in Westmoor bought a second oven in March to keep up with orders.",
+        "Its old oven had run every night for eleven years before the new one came.",
+        "Bakers in Westmoor say the oven room is the warmest place in the town all winter.",
+        "The oven makers from Harlan sent two fitters to install it over one weekend.",
+    ],
+    "kalimbo.en.txt": [
+        "Kalimbo is a fishing village of about nine hundred people on the north coast.",
+        "After the storm in May, the baker Sita Mareno repaired the village stove by hand.",
+        "Boats from Kalimbo now leave before dawn and sell their catch in Harlan by noon.",
+        "The village school reopened in June with a new roof paid for by a coastal fund.",
+    ],
+}
+
+
+def test_a_name_held_by_one_document_brings_its_passages_first(
+    tmp_path, settings: Settings
+) -> None:
+    for name, paragraphs in _PLACES.items():
+        (tmp_path / name).write_text("\n\n".join(paragraphs), encoding="utf-8")
+    small = settings.ingest.model_copy(
+        update={"chunk_min_chars": 40, "chunk_max_chars": 120, "chunk_overlap_chars": 0}
+    )
+    embeddings = _OvenEmbeddings()
+    store = Store.open(settings.store_settings, embeddings)
+    ingest([str(tmp_path / name) for name in _PLACES], small, embeddings, store)
+    question = "Who repaired the oven in Kalimbo after the storm?"
+    two = settings.retrieval.model_copy(update={"max_per_doc": 2})
+    named = HybridRetriever(settings.model_copy(update={"retrieval": two}), store, embeddings)
+    kalimbo = named.name_scope(question)
+    assert kalimbo is not None and len(kalimbo) == 1
+    # its passages come first, and may fill more places than one document usually gets
+    top = named.retrieve(question, k=4, mode="dense").passages
+    assert {p.doc_id for p in top} == set(kalimbo) and any("Sita Mareno" in p.text for p in top)
+    # unfocused (a question that may get an open answer), it keeps the usual cap
+    capped = named.retrieve(question, k=4, mode="dense", focus=False).passages
+    assert [p.doc_id in kalimbo for p in capped] == [True, True, False, False]
+    # the name narrows nothing when every document holds it, or none does
+    assert named.name_scope("Who sent fitters from Harlan?") is None
+    assert named.name_scope("Who repaired the oven in Zorbania?") is None
+    # without the scope the oven passages of the other town come first
+    off = settings.model_copy(update={"retrieval": two.model_copy(update={"name_scope": False})})
+    plain = HybridRetriever(off, store, embeddings).retrieve(question, k=4, mode="dense").passages
+    assert "oven" in plain[0].text and [p.doc_id in kalimbo for p in plain].count(True) == 2

@@ -118,6 +118,14 @@ class KeywordIndex:
         top = top[np.argsort(-scores[top])]
         return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
+    def holding(self, tokens: Iterable[str]) -> set[str]:
+        """The ids of the chunks that hold any of ``tokens``."""
+        known = [t for t in tokens if self.known(t)]
+        if self._bm25 is None or not known:
+            return set()
+        scores = np.asarray(self._bm25.get_scores(known))
+        return {self.ids[i] for i in np.flatnonzero(scores > 0)}
+
     def known(self, token: str) -> bool:
         """Whether a term occurs anywhere in the indexed corpus."""
         vocab = getattr(self._bm25, "vocab_dict", None) or {}

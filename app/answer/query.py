@@ -214,6 +214,11 @@ class Query:
         return self.expects in ("", "reason")
 
     @property
+    def explains(self) -> bool:
+        """Whether the question may get an open answer: it asks for an account or a reason."""
+        return self.kind == "open" or self.expects == "reason"
+
+    @property
     def typed(self) -> bool:
         """Whether the question wants a particular kind of answer (a number, a date, a name)."""
         return bool(self.expects)

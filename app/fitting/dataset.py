@@ -95,7 +95,7 @@ def collect(
     items: list[Item] = []
     for q in questions:
         query = parse_query(q.question)
-        got = retriever.retrieve(q.question, k, mode)
+        got = retriever.retrieve(q.question, k, mode, focus=not query.explains)
         docs = sentences.get(got.passages)
         cands = candidates(got.passages, docs)
         vector = got.vector or []
