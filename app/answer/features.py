@@ -20,7 +20,7 @@ from app.answer.evidence import Candidate
 from app.answer.query import Query
 from ingest.facts import TextFacts, text_facts
 from ingest.numbers import Fact, facts_match, number_word_facts
-from ingest.terms import cognate_keys, cognate_set, role_keys, stem, term_set, words
+from ingest.terms import role_keys, stem, term_set, words
 
 FEATURES: tuple[str, ...] = (
     "dense",
@@ -34,8 +34,6 @@ FEATURES: tuple[str, ...] = (
     "lex_words",
     "lex_ctx",
     "prev_lex",
-    "cognates",
-    "cognates_ctx",
     "role",
     "role_ctx",
     "anaphor",
@@ -158,8 +156,6 @@ class _Window(NamedTuple):
     window_terms: frozenset[str]
     prev_terms: frozenset[str]
     words: frozenset[str]
-    cognates: frozenset[str]
-    window_cognates: frozenset[str]
     roles: frozenset[str]
     window_roles: frozenset[str]
     numbers: tuple[Fact, ...]
@@ -187,7 +183,6 @@ def _window(c: Candidate) -> _Window:
     facts = text_facts(text, doc.known_names)
     near = [text_facts(doc.texts[j], doc.known_names) for j in around]
     terms = term_set(text, doc.lang)
-    cognates = cognate_set(text)
     roles = role_keys(text)
     window = _Window(
         facts=facts,
@@ -197,8 +192,6 @@ def _window(c: Candidate) -> _Window:
         window_terms=terms.union(*(term_set(doc.texts[j], doc.lang) for j in around)),
         prev_terms=term_set(doc.texts[prev], doc.lang) if prev is not None else frozenset(),
         words=facts.words.union(*(f.words for f in near)),
-        cognates=cognates,
-        window_cognates=cognates.union(*(cognate_set(doc.texts[j]) for j in around)),
         roles=roles,
         window_roles=roles.union(*(role_keys(doc.texts[j]) for j in around)),
         numbers=facts.numbers + tuple(x for f in near for x in f.numbers),
@@ -244,13 +237,6 @@ class _Coverage:
         return found
 
 
-def _cognates(groups: Sequence[frozenset[str]], keys: frozenset[str]) -> float:
-    """Share of the question's words whose spelling-normalized stem occurs in a text."""
-    if not groups:
-        return 0.0
-    return sum(bool(g & keys) for g in groups) / len(groups)
-
-
 def _share(asked: frozenset[str], found: frozenset[str]) -> float:
     """Share of the asked roles (or other keys) found; 0 when none is asked."""
     return len(asked & found) / len(asked) if asked else 0.0
@@ -294,8 +280,6 @@ def featurize(
     asked_terms = frozenset(s for g in query.terms for s in g)
     name_terms = _name_stems(query)
     coverage_without_names = _Coverage(query, idf, name_terms)
-    asked_keys = [cognate_keys(w) for w in dict.fromkeys(words(query.text))]
-    asked_keys = [g for g in asked_keys if g]
     asked_roles = role_keys(query.text)
     fits: dict[tuple[int, bool], bool] = {}  # a sentence is its neighbours' neighbour
 
@@ -333,8 +317,6 @@ def featurize(
                 coverage_without_names(own_terms),
                 coverage(w.window_terms),
                 prev_lex,
-                _cognates(asked_keys, w.cognates),
-                _cognates(asked_keys, w.window_cognates),
                 _share(asked_roles, w.roles),
                 _share(asked_roles, w.window_roles),
                 float(w.anaphor),
