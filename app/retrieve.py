@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
 _RECHECK_S = 2.0
 _RECORDS = 4096  # chunk records kept between questions
+_OTHERS = 2
+"""Places a focused question keeps for other documents than the one its names point to (an
+acronym another document happens to hold can point the wrong way). Measured the same as none."""
 
 
 @dataclass
@@ -348,8 +351,8 @@ class HybridRetriever:
         """The top-k passages for a question (from the documents ``docs`` when given).
 
         The passages of the documents the question's names point to come first
-        (:meth:`name_scope`); with ``focus``, one such document may fill every place (else it
-        gets at most ``max_per_doc``, as any document does).
+        (:meth:`name_scope`); with ``focus``, one such document may fill all places but
+        :data:`_OTHERS` (else it gets at most ``max_per_doc``, as any document does).
         """
         self.sync()
         cfg = self.settings.retrieval
@@ -363,7 +366,9 @@ class HybridRetriever:
         t1 = time.perf_counter()
         seen = {chunk_id for chunk_id, _ in fused}
         fused += [h for h in self._fused(query, vector, mode, docs, timings) if h[0] not in seen]
-        per_doc = k if focus and scope and len(scope) == 1 else cfg.max_per_doc
+        per_doc = cfg.max_per_doc
+        if focus and scope and len(scope) == 1:  # places kept for the others: names mislead too
+            per_doc = max(k - _OTHERS, per_doc)
         passages = self._top(query, fused, k, timings, per_doc)
         timings["fuse_ms"] = (time.perf_counter() - t1) * 1000
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000

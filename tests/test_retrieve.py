@@ -254,16 +254,18 @@ def test_a_name_held_by_one_document_brings_its_passages_first(
     named = HybridRetriever(settings.model_copy(update={"retrieval": two}), store, embeddings)
     kalimbo = named.name_scope(question)
     assert kalimbo is not None and len(kalimbo) == 1
-    # its passages come first, and may fill more places than one document usually gets
-    top = named.retrieve(question, k=4, mode="dense").passages
-    assert {p.doc_id for p in top} == set(kalimbo) and any("Sita Mareno" in p.text for p in top)
+    # its passages come first, and may fill more places than one document usually gets (all
+    # but two, kept for the others)
+    top = named.retrieve(question, k=5, mode="dense").passages
+    assert [p.doc_id in kalimbo for p in top] == [True, True, True, False, False]
+    assert any("Sita Mareno" in p.text for p in top)
     # unfocused (a question that may get an open answer), it keeps the usual cap
-    capped = named.retrieve(question, k=4, mode="dense", focus=False).passages
-    assert [p.doc_id in kalimbo for p in capped] == [True, True, False, False]
+    capped = named.retrieve(question, k=5, mode="dense", focus=False).passages
+    assert [p.doc_id in kalimbo for p in capped] == [True, True, False, False]  # two each
     # the name narrows nothing when every document holds it, or none does
     assert named.name_scope("Who sent fitters from Harlan?") is None
     assert named.name_scope("Who repaired the oven in Zorbania?") is None
     # without the scope the oven passages of the other town come first
     off = settings.model_copy(update={"retrieval": two.model_copy(update={"name_scope": False})})
-    plain = HybridRetriever(off, store, embeddings).retrieve(question, k=4, mode="dense").passages
+    plain = HybridRetriever(off, store, embeddings).retrieve(question, k=5, mode="dense").passages
     assert "oven" in plain[0].text and [p.doc_id in kalimbo for p in plain].count(True) == 2
