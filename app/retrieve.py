@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 _RECHECK_S = 2.0
 _RECORDS = 4096  # chunk records kept between questions
+_DOCS_KEPT = 64  # documents whose chunk vectors are kept for name-scoped questions
 _OTHERS = 2
 """Places a focused question keeps for other documents than the one its names point to (an
 acronym another document happens to hold can point the wrong way). Measured the same as none."""
@@ -136,6 +137,7 @@ class HybridRetriever:
         self._records: LRU[str, tuple[str, dict[str, Any]]] = LRU(_RECORDS)
         self._centroids: dict[str, np.ndarray] | None = None
         self._docs: list[str] | None = None
+        self._vectors: LRU[str, tuple[list[str], list[str], np.ndarray]] = LRU(_DOCS_KEPT)
         self._checked_at = 0.0
         self._loaded = False
         self._seen_writes = store.writes
@@ -155,6 +157,7 @@ class HybridRetriever:
             self._centroids = None
             self._docs = None
             self._records.clear()
+            self._vectors.clear()  # a reindex may have changed them
         if not force and self._loaded and now - self._checked_at < _RECHECK_S:
             return
         self._checked_at = now
@@ -163,6 +166,7 @@ class HybridRetriever:
             self._centroids = None
             self._docs = None
             self._records.clear()
+            self._vectors.clear()
             self.sentences.clear()
         if not self._loaded:
             self.keyword.load()
@@ -256,15 +260,46 @@ class HybridRetriever:
         mode: str,
         docs: Sequence[str] | None,
         timings: dict[str, float],
+        scoped: bool = False,
     ) -> list[tuple[str, float]]:
-        """The candidates of ``mode``'s retrievers (from ``docs`` when given), fused by RRF."""
+        """The candidates of ``mode``'s retrievers (from ``docs`` when given), fused by RRF;
+        ``scoped``: ``docs`` are the few a question's names point to (dense ranks them in memory,
+        :meth:`_dense_within`)."""
         cfg = self.settings.retrieval
         lists: list[list[tuple[str, float]]] = []
         if mode in ("hybrid", "dense"):
-            lists.append(self.dense(vector, cfg.candidates, timings, docs))
+            dense = self._dense_within if scoped and docs else self.dense
+            lists.append(dense(vector, cfg.candidates, timings, docs))
         if mode in ("hybrid", "bm25"):
             lists.append(self.bm25(query, cfg.candidates, timings, docs))
         return _sorted(rrf([[chunk_id for chunk_id, _ in ranked] for ranked in lists], cfg.rrf_k))
+
+    def _dense_within(
+        self, vector: list[float], n: int, timings: dict[str, float], docs: Sequence[str] | None
+    ) -> list[tuple[str, float]]:
+        """Dense candidates of a few documents, as :meth:`dense` ranks them (similarity less the
+        mean of the chunk's language), scored in memory from their kept vectors: a filtered
+        Chroma query costs more the larger the store (see :meth:`_centred`)."""
+        t0 = time.perf_counter()
+        q = np.asarray(vector, dtype=np.float64)
+        q /= float(np.linalg.norm(q)) or 1.0
+        means = language_means(vector, self.centroids())
+        hits: list[tuple[str, float]] = []
+        for doc in docs or ():
+            ids, langs, matrix = self._doc_vectors(doc)
+            sims = matrix @ q if ids else np.zeros(0)
+            pairs = zip(ids, langs, sims, strict=True)
+            hits += [(i, float(s) - means.get(lang, 0.0)) for i, lang, s in pairs]
+        timings["dense_ms"] = timings.get("dense_ms", 0.0) + (time.perf_counter() - t0) * 1000
+        return sorted(hits, key=lambda hit: -hit[1])[:n]
+
+    def _doc_vectors(self, doc_id: str) -> tuple[list[str], list[str], np.ndarray]:
+        """A document's chunk vectors (kept: a document never changes)."""
+        found = self._vectors.get(doc_id)
+        if found is None:
+            found = self.store.document_vectors(doc_id)
+            self._vectors.put(doc_id, found)
+        return found
 
     def name_scope(self, query: str, docs: Sequence[str] | None = None) -> list[str] | None:
         """The documents (of ``docs`` when given) holding the most of the question's names,
@@ -362,7 +397,7 @@ class HybridRetriever:
         t0 = time.perf_counter()
         vector = self.embed(query, timings)
         scope = self.name_scope(query, docs) if cfg.name_scope else None
-        fused = self._fused(query, vector, mode, scope, timings) if scope else []
+        fused = self._fused(query, vector, mode, scope, timings, scoped=True) if scope else []
         t1 = time.perf_counter()
         seen = {chunk_id for chunk_id, _ in fused}
         fused += [h for h in self._fused(query, vector, mode, docs, timings) if h[0] not in seen]

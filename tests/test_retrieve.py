@@ -148,6 +148,10 @@ class _Ghost:
 
 
 def test_records_are_read_only_for_the_passages_kept(settings: Settings, fake_embeddings) -> None:
+    # every candidate through Chroma's search, where the ghost is (a question's names would rank
+    # their documents in memory first)
+    unscoped = settings.retrieval.model_copy(update={"name_scope": False})
+    settings = settings.model_copy(update={"retrieval": unscoped})
     store = Store.open(settings.store_settings, fake_embeddings)
     results = ingest([str(CORPUS)], settings.ingest, fake_embeddings, store)
     retriever = HybridRetriever(settings, store, fake_embeddings)
@@ -269,3 +273,19 @@ def test_a_name_held_by_one_document_brings_its_passages_first(
     off = settings.model_copy(update={"retrieval": two.model_copy(update={"name_scope": False})})
     plain = HybridRetriever(off, store, embeddings).retrieve(question, k=5, mode="dense").passages
     assert "oven" in plain[0].text and [p.doc_id in kalimbo for p in plain].count(True) == 2
+
+
+def test_named_documents_rank_in_memory_as_chroma_ranks_them(
+    settings: Settings, fake_embeddings
+) -> None:
+    store = Store.open(settings.store_settings, fake_embeddings)
+    ingest([str(CORPUS)], settings.ingest, fake_embeddings, store)
+    retriever = HybridRetriever(settings, store, fake_embeddings)
+    retriever.sync()
+    docs = [d.doc_id for d in store.list_documents()][:2]
+    for question in ("Berapa kerugian OpenAI pada 2028?", "Who sold the Nvidia stake?"):
+        vector = fake_embeddings.embed_query(question)
+        chroma = retriever.dense(vector, 8, {}, docs)
+        memory = retriever._dense_within(vector, 8, {}, docs)
+        assert [i for i, _ in memory] == [i for i, _ in chroma]
+        assert np.allclose([s for _, s in memory], [s for _, s in chroma], atol=1e-5)

@@ -425,6 +425,14 @@ class Store:
         rows = list(zip(page["ids"], page["documents"], page["metadatas"], strict=True))
         return sorted(rows, key=lambda row: int(row[2].get("index", 0)))
 
+    def document_vectors(self, doc_id: str) -> tuple[list[str], list[str], np.ndarray]:
+        """One document's chunk ids, their languages and their unit-length embeddings (rows)."""
+        page = self.chunks.get(where={"doc_id": doc_id}, include=["embeddings", "metadatas"])
+        matrix = np.asarray(page["embeddings"], dtype=np.float64).reshape(len(page["ids"]), -1)
+        matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+        langs = [str((m or {}).get("lang", "")) for m in page["metadatas"]]
+        return list(page["ids"]), langs, matrix
+
     def get_chunks(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """Chunks by id → (text, metadata); a chunk without its record (removed by another
         process a moment ago, or a vector Chroma shows before its record) is left out."""
