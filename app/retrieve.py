@@ -18,7 +18,7 @@ from app.sentences import StoredSentences
 from app.types import Passage
 from ingest.chunking import chunk_prefix
 from ingest.names import proper_names
-from ingest.terms import flat_query_terms, stem, term_set, terms, words
+from ingest.terms import flat_query_terms, is_content, stem, term_set, terms, words
 from vectorstore.embeddings import language_means
 from vectorstore.keyword import KeywordIndex, fingerprint
 
@@ -294,7 +294,7 @@ class HybridRetriever:
         return sorted(hits, key=lambda hit: -hit[1])[:n]
 
     def _doc_vectors(self, doc_id: str) -> tuple[list[str], list[str], np.ndarray]:
-        """A document's chunk vectors (kept: a document never changes)."""
+        """A document's chunk vectors (kept until the store changes)."""
         found = self._vectors.get(doc_id)
         if found is None:
             found = self.store.document_vectors(doc_id)
@@ -303,12 +303,12 @@ class HybridRetriever:
 
     def name_scope(self, query: str, docs: Sequence[str] | None = None) -> list[str] | None:
         """The documents (of ``docs`` when given) holding the most of the question's names,
-        every word of a name counted; None when the names do not narrow the search (no name,
-        none stored, or the most in every document)."""
+        every content word of a name counted ("The Hague": "hague"); None when the names do not
+        narrow the search (no name, none stored, or the most in every document)."""
         self.sync()
         held: dict[str, int] = {}
         for name in proper_names(query):
-            homes = [self._homes(word) for word in words(name)]
+            homes = [self._homes(word) for word in words(name) if is_content(word)]
             for doc in set.intersection(*homes) if homes else ():
                 held[doc] = held.get(doc, 0) + 1
         if not held:

@@ -54,7 +54,8 @@ class RetrievalSettings(_Group):
     name_scope: bool = Field(
         True,
         description="Rank first the passages of the documents that hold the most of the "
-        "question's names, when only some do (one such document may fill every place).",
+        "question's names, when only some do (one such document may fill all places but two "
+        "for a factoid or list question).",
     )
 
 
