@@ -412,6 +412,27 @@ def test_report_and_chart(tmp_path: Path) -> None:
     assert "![comparison chart](eval-chart.png)" in text
 
 
+def test_report_splits_questions_by_language_of_question_and_passage(tmp_path: Path) -> None:
+    """An English question answered from an Indonesian passage is counted apart from one
+    answered in its own language: across languages the engine's word checks are idle."""
+    own = _passage(1, LOSS)
+    other = _passage(2, LOSS).model_copy(update={"lang": "id"})
+    answers = {
+        "q1": _answer(
+            "The loss is about $74 billion [1].", [own.model_copy(update={"lang": "en"})], [1]
+        ),
+        "q2": _answer("The loss is about $74 billion [1].", [other], [1]),
+    }
+    questions = [_q("en-num-01", "q1"), _q("en-num-02", "q2")]
+    run = evaluate(questions, StubService(answers), name="hybrid")
+    assert [r["passage_lang"] for r in run.rows] == ["en", "id"]
+    report = tmp_path / "eval-report.md"
+    write_report({"hybrid": run}, report, source="questions.jsonl")
+    text = report.read_text(encoding="utf-8")
+    assert "### By language of question and top passage" in text
+    assert "| en → en | 1 |" in text and "| en → id | 1 |" in text
+
+
 # ---------------------------------------------------------------- the textbook baseline
 
 

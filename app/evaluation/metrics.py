@@ -163,6 +163,7 @@ def score_question(q: EvalQuestion, ans: Answer, judge: Judge, doc: str = "") ->
         "type": q.type,
         "kind": ans.kind,
         "doc": doc or ("(unanswerable)" if not q.answerable else "(not found)"),
+        "passage_lang": ans.passages[0].lang if ans.passages else "",
         "support": ans.support,
         "answerable": q.answerable,
         "answer": ans.answer,

@@ -63,6 +63,13 @@ def category_table(rows: Sequence[Row], key: Callable[[Row], str]) -> list[str]:
     return _table(["category", *CATEGORY_KEYS], body)
 
 
+def language_pair(row: Row) -> str:
+    """ "id → en": the question's language and that of its best retrieved passage (the one the
+    answer's evidence most likely comes from); across languages the engine's word checks are
+    idle and its decisions rest on the embedder."""
+    return f"{row['lang']} → {row.get('passage_lang') or '?'}"
+
+
 def failures(rows: Sequence[Row]) -> list[str]:
     """Bullets for wrong answers and missed abstentions."""
     out = []
@@ -183,6 +190,8 @@ def render(runs: dict[str, EvalRun], source: str, chart: str) -> str:
     for name, run in runs.items():
         lines += ["", f"## {name}", "", "### By language", ""]
         lines += category_table(run.rows, lambda r: str(r["lang"]))
+        lines += ["", "### By language of question and top passage", ""]
+        lines += category_table(run.rows, language_pair)
         lines += ["", "### By question type", ""]
         lines += category_table(run.rows, lambda r: str(r["type"]))
         lines += ["", "### By question kind (as the engine parsed it)", ""]
