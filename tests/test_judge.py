@@ -170,6 +170,29 @@ def test_a_number_the_question_states_need_only_be_in_the_passage(judge: Judge) 
     assert verdict.missing == ["2018"] and verdict.reason == "number not in the cited passages"
 
 
+ROVERS = (
+    "Kalimbo Rovers lost their last home match of the season on Saturday. Coach Hendra "
+    "Wibisono said the squad was exhausted. The fans demanded cheaper season tickets and an "
+    "audit of the club's accounts."
+)
+
+
+def test_a_name_the_question_states_need_only_be_in_the_passage(judge: Judge) -> None:
+    """The demand is told of "the fans", after a sentence naming the coach: on its own the
+    sentence's club is not where its content is; restated from the question it is the
+    question's premise. The premise does not let the name take another's place, nor enter a
+    passage that lacks it."""
+    question = "What did the Kalimbo Rovers fans demand?"
+    claim = "Kalimbo Rovers fans demanded cheaper season tickets and an audit of the accounts."
+    alone = judge.judge(claim, [ROVERS])
+    assert not alone.supported and alone.reason == "name not where the claim's content is"
+    assert judge.about(question).judge(claim, [ROVERS]).supported
+    rival = ROVERS.replace("The fans demanded", "Fans of Tanjung United demanded")
+    assert not judge.about(question).judge(claim, [rival]).supported
+    absent = ROVERS.replace("Kalimbo Rovers lost", "The hosts lost")
+    assert not judge.about(question).judge(claim, [absent]).supported
+
+
 def test_a_number_moved_to_what_another_number_counts_fails(lexical: Judge) -> None:
     passage = "Panitia memperkirakan 2.000 pengunjung, tetapi yang datang sekitar 9.000 orang."
     moved = "Panitia memperkirakan 9.000 pengunjung, tetapi yang datang sekitar 9.000 orang."

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.answer.claim_text import Unit, counted, directions, negated, restricted, slot_rival
-from ingest.names import name_occurs
+from ingest.names import name_occurs, proper_names
 from ingest.numbers import (
     NUMBER_WORD,
     NUMERIC_DAY,
@@ -32,16 +32,21 @@ NameMatch = Callable[[str, Sequence[Unit], str], bool]  # (name, units, claim la
 
 @dataclass(frozen=True)
 class Premise:
-    """The numbers the question itself states. An answer that restates one ("In 2023 the world
-    was 1.5°C hotter" for "How hot was the world in 2023?") asserts nothing new with it: it
-    need only be in the cited passages, not beside the claim's content."""
+    """The numbers and names the question itself states. An answer that restates one ("In 2023
+    the world was 1.5°C hotter" for "How hot was the world in 2023?", "Persikal's fans demanded
+    …" for "What did Persikal's fans demand?") asserts nothing new with it: it need only be in
+    the cited passages, not beside the claim's content. A name still may not stand where the
+    best sentence names another (:func:`check_slots`)."""
 
     values: tuple[Fact, ...] = ()
+    names: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, question: str) -> Premise:
         """The premise of ``question``."""
-        return cls(tuple(f for _, f in all_number_mentions(question)))
+        return cls(
+            tuple(f for _, f in all_number_mentions(question)), tuple(proper_names(question))
+        )
 
 
 NO_PREMISE = Premise()  # judging a sentence on its own
@@ -189,8 +194,7 @@ def context(al: Alignment, units: Sequence[Unit], claim_names: Sequence[str]) ->
     antecedent of "its" / "ia", and the sentence that names who "the team" / "pemiliknya" is)."""
     best = units[al.best]
     span = [units[j] for j in range(al.span[0], al.span[1] + 1)]
-    strangers = [n for n in best.names if not any(_same(n, m) for m in claim_names)]
-    if strangers:
+    if _strangers(best, claim_names):
         return span
 
     def naming(u: Unit) -> bool:
@@ -201,19 +205,33 @@ def context(al: Alignment, units: Sequence[Unit], claim_names: Sequence[str]) ->
     return [*earlier[-1:], *span, *later[:1]]
 
 
+def _strangers(unit: Unit, claim_names: Sequence[str]) -> list[str]:
+    """The names ``unit`` states that the claim does not."""
+    return [n for n in unit.names if not any(_same(n, m) for m in claim_names)]
+
+
 def _same(a: str, b: str) -> bool:
     return name_occurs(a, b, partial=True) or name_occurs(b, a, partial=True)
 
 
 def check_names(
-    aligned: Sequence[Alignment], whole: Unit, units: Sequence[Unit], named: NameMatch
+    aligned: Sequence[Alignment],
+    whole: Unit,
+    units: Sequence[Unit],
+    named: NameMatch,
+    premise: Premise = NO_PREMISE,
 ) -> list[Failure]:
-    """Each name of the claim in the context of the sentence or of one of its clauses."""
+    """Each name of the claim in the context of the sentence or of one of its clauses. A name
+    the question states (``premise``) need only be in the cited passages when the sentences
+    the claim aligns to name no one the claim does not ("the fans demanded …"): where they
+    name another ("fans of X demanded …"), the fact is X's."""
     pools = [context(al, units, whole.names) for al in aligned]
+    unnamed = not any(_strangers(units[al.best], whole.names) for al in aligned)
     return [
         ("name not where the claim's content is", name)
         for name in whole.names
-        if not any(named(name, pool, whole.lang) for pool in pools)
+        if not (unnamed and any(_same(name, asked) for asked in premise.names))
+        and not any(named(name, pool, whole.lang) for pool in pools)
     ]
 
 

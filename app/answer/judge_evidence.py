@@ -112,7 +112,7 @@ class Gatherer:
         self, sentence: str, passages: Sequence[str], premise: Premise = NO_PREMISE
     ) -> Evidence:
         """The checks and features of ``sentence`` (markers ignored) against ``passages``;
-        a number the question states (``premise``) is not checked as the claim's own."""
+        a number or name the question states (``premise``) is not checked as the claim's own."""
         text = plain(sentence)
         if not text or any(norm(text) in norm(p) for p in passages):
             return Evidence(verbatim=True)
@@ -140,7 +140,7 @@ class Gatherer:
         ev = Evidence()
         ev.failures += check_presence(whole, units, self._named)
         unnamed = [self._align(b, units, pairs, texts) for b in blind]  # names can't pull a clause
-        ev.failures += check_names([aligned[0], *unnamed], whole, units, self._named)
+        ev.failures += check_names([aligned[0], *unnamed], whole, units, self._named, premise)
         for al in aligned[1:] if parts else aligned:
             cross = units[al.best].lang != al.claim.lang
             sources = fact_sources(al, units)
