@@ -10,6 +10,7 @@ the question's language is preferred among them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -208,12 +209,12 @@ def mmr(
     picks: list[Pick] = []
     taken: list[Candidate] = []
     used = 0
+    overlap = dict.fromkeys(pool, -math.inf)  # each one's highest similarity to those chosen
+
+    def gain(k: int) -> float:
+        return lam * float(p[k]) - (1 - lam) * (overlap[k] if chosen else 0.0)
+
     while pool:
-
-        def gain(k: int) -> float:
-            overlap = max((_similar(cands[k], cands[j]) for j in chosen), default=0.0)
-            return lam * float(p[k]) - (1 - lam) * overlap
-
         k = max(pool, key=gain)
         pool.remove(k)
         k = prefer_language(k, cands, p, lang)
@@ -224,6 +225,8 @@ def mmr(
         if used + size > max_chars:
             continue
         chosen.append(k)
+        for j in pool:
+            overlap[j] = max(overlap[j], _similar(cands[j], c))
         picks += [(q, float(p[k])) for q in unit]
         taken += unit
         used += size
