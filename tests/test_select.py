@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from app.answer.engine import factoid_scores
+from app.answer.engine import factoid_scores, render
 from app.answer.evidence import Candidate, quotation
 from app.answer.features import FEATURES, type_fit
 from app.answer.model import MODEL_PATH, Compose, DocScore, Model
@@ -15,6 +15,7 @@ from app.answer.query import parse_query
 from app.answer.select import best_document, factoid, mmr
 from app.answer.summarize import summary_sentences
 from app.sentences import DocSentences
+from app.types import Passage
 from ingest.facts import text_facts
 
 TEXTS = [
@@ -207,3 +208,19 @@ def test_a_diverse_summary_trades_score_for_saying_something_else() -> None:
     room = len(texts[0]) + len(texts[1]) + 2  # two sentences
     assert summary_sentences(doc, room, position=2.0) == [0, 1]  # the lead and its echo
     assert summary_sentences(doc, room, position=2.0, diversity=0.5) == [0, 2]
+
+
+def test_an_item_an_article_bullets_is_its_own_line_without_the_bullet() -> None:
+    texts = ["Ferry news in brief.", "● The crossing reopened on Monday.", "Tickets cost less."]
+    spans, at = [], 0
+    for text in texts:
+        spans.append((at, at + len(text)))
+        at += len(text) + 1
+    doc = DocSentences("f", "en", "Ferry", texts, spans, np.eye(3, dtype=np.float32))
+    passage = Passage(
+        chunk_id="c", doc_id="f", title="Ferry", source="s", text="\n".join(texts), start=0, end=at
+    )
+    picks = [(Candidate(doc, i, 0), 1.0) for i in range(3)]
+    assert render([picks], [passage]).text == (
+        "Ferry news in brief. [1]\n- The crossing reopened on Monday. [1]\nTickets cost less. [1]"
+    )

@@ -7,6 +7,7 @@ sentence of a passage, followed by that passage's [n].
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
@@ -118,10 +119,16 @@ def rerank(
     return [passages[n - 1] for n in order]
 
 
+# Closed class: the typographic bullets an article's list items begin with ("● Penyelundupan
+# menjadi …"); the answer writes such an item as its own "- " line instead.
+_BULLET = re.compile(r"^[•●○◦▪▫■□‣∙]\s*")
+
+
 def render(groups: Sequence[Sequence[Pick]], passages: Sequence[Passage], sep: str = " ") -> Draft:
     """Answer text: each sentence followed by the [n] of the best passage holding it.
 
-    A list item (a line that does not end like a sentence) goes on a line of its own.
+    A list item (a line that does not end like a sentence, or one an article begins with a
+    bullet) goes on a line of its own.
     """
     parts: list[str] = []
     used: list[tuple[int, tuple[int, int]]] = []
@@ -132,8 +139,10 @@ def render(groups: Sequence[Sequence[Pick]], passages: Sequence[Passage], sep: s
             if n is None:
                 continue
             used.append((n, c.span))
-            cited = f"{c.text} [{n}]"
-            if not sentence_like(c.text):
+            bullet = _BULLET.match(c.text)
+            text = c.text[bullet.end() :] if bullet else c.text
+            cited = f"{text} [{n}]"
+            if bullet or not sentence_like(text):
                 lines.append(f"- {cited}")
             elif lines and not lines[-1].startswith("- "):
                 lines[-1] = f"{lines[-1]} {cited}"
