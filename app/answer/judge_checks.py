@@ -35,8 +35,8 @@ class Premise:
     """The numbers and names the question itself states. An answer that restates one ("In 2023
     the world was 1.5°C hotter" for "How hot was the world in 2023?", "Persikal's fans demanded
     …" for "What did Persikal's fans demand?") asserts nothing new with it: it need only be in
-    the cited passages, not beside the claim's content. A name still may not stand where the
-    best sentence names another (:func:`check_slots`)."""
+    the cited passages, not beside the claim's content; a name, only while the sentences the
+    claim aligns to name no one else (:func:`check_names`)."""
 
     values: tuple[Fact, ...] = ()
     names: tuple[str, ...] = ()

@@ -64,8 +64,8 @@ def category_table(rows: Sequence[Row], key: Callable[[Row], str]) -> list[str]:
 
 
 def language_pair(row: Row) -> str:
-    """ "id → en": the question's language and that of its best retrieved passage (the one the
-    answer's evidence most likely comes from); across languages the engine's word checks are
+    """The question's language and that of its best retrieved passage ("id → en"): the one
+    the answer's evidence most likely comes from. Across languages the engine's word checks are
     idle and its decisions rest on the embedder."""
     return f"{row['lang']} → {row.get('passage_lang') or '?'}"
 
