@@ -9,6 +9,7 @@ import numpy as np
 from app.answer.features import ABSTAIN_FEATURES
 from app.fitting.fit import (
     MAX_FALSE_ABSTENTION,
+    _abstention_at_cap,
     _cuts,
     abstention_ablation,
     abstention_out_of_fold,
@@ -69,6 +70,18 @@ def test_out_of_fold_and_ablation_show_what_the_feature_is_worth() -> None:
     full = rows["(none)"]["abstention_accuracy"]
     assert rows["question words missing"]["abstention_accuracy"] < full - 0.2
     assert rows["all of the above"]["abstention_accuracy"] < full - 0.2
+    # the measures that do not hang on a fold's threshold agree
+    assert measured["auc"] > 0.9 and measured["abstention_at_cap"] > 0.5
+    assert rows["question words missing"]["auc"] < rows["(none)"]["auc"] - 0.1
+
+
+def test_abstention_at_the_cap_declines_what_scores_under_the_answerable_tail() -> None:
+    y = np.asarray([1] * 20 + [0] * 4)
+    scores = np.asarray([float(k) for k in range(20)] + [-5.0, 0.5, 3.0, 30.0])
+    # one answerable question of 20 may be declined: the threshold is the second lowest, 1.0
+    assert _abstention_at_cap(scores, y) == 0.5  # -5 and 0.5 declined, 3 and 30 answered
+    scores[-1] = -np.inf  # it names something no article mentions
+    assert _abstention_at_cap(scores, y) == 0.75
 
 
 def test_leave_out_drops_a_share_of_the_built_in_questions_only() -> None:

@@ -479,26 +479,50 @@ def abstention_out_of_fold(
 ) -> dict[str, float]:
     """Abstention accuracy and false abstention of questions decided by a rule (weights,
     threshold and offset) fitted without them: stratified 5-fold, averaged over ``seeds``
-    shuffles."""
+    shuffles.
+
+    Two measures that do not depend on where a fold's threshold fell, which moves with a
+    question or two: the AUC of the out-of-fold scores (how well they rank answerable above
+    unanswerable questions), and the abstention the pooled scores reach at the false-abstention
+    cap (:data:`MAX_FALSE_ABSTENTION`). Questions that name something no article mentions
+    score lowest."""
+    from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import StratifiedKFold
 
     if open_ended is None:
         open_ended = np.zeros(len(y), dtype=bool)
-    acc, false = [], []
+    acc, false, auc, capped = [], [], [], []
     for seed in range(seeds):
         answered = np.zeros(len(y), dtype=bool)
+        scores = np.zeros(len(y))
         for tr, te in StratifiedKFold(5, shuffle=True, random_state=seed).split(X, y):
             weights, threshold, offset, _ = fit_abstention(
                 X[tr], y[tr], unknown[tr], open_ended[tr]
             )
             score = X[te] @ np.asarray(weights[:-1]) + weights[-1] + offset * open_ended[te]
             answered[te] = ~unknown[te] & (score >= threshold)
+            scores[te] = np.where(unknown[te], -np.inf, score)
         acc.append(float(np.mean(~answered[y == 0])))
         false.append(float(np.mean(~answered[y == 1])))
+        ranked = np.where(np.isfinite(scores), scores, scores[np.isfinite(scores)].min() - 1.0)
+        auc.append(float(roc_auc_score(y, ranked)))
+        capped.append(_abstention_at_cap(scores, y))
     return {
         "abstention_accuracy": round(float(np.mean(acc)), 4),
         "false_abstention": round(float(np.mean(false)), 4),
+        "auc": round(float(np.mean(auc)), 4),
+        "abstention_at_cap": round(float(np.mean(capped)), 4),
     }
+
+
+def _abstention_at_cap(scores: np.ndarray, y: np.ndarray) -> float:
+    """Share of unanswerable questions declined by the highest threshold that declines at
+    most :data:`MAX_FALSE_ABSTENTION` of the answerable ones."""
+    answerable = np.sort(scores[y == 1])
+    if not len(answerable):
+        return 1.0
+    cut = answerable[int(np.floor(MAX_FALSE_ABSTENTION * len(answerable)))]
+    return float(np.mean(scores[y == 0] < cut))
 
 
 def abstention_ablation(
