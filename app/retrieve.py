@@ -16,7 +16,7 @@ from langchain_core.retrievers import BaseRetriever
 from app.lru import LRU
 from app.sentences import StoredSentences
 from app.types import Passage
-from ingest.chunking import chunk_prefix
+from ingest.chunking import chunk_prefix, prefix_of
 from ingest.names import proper_names
 from ingest.terms import flat_query_terms, stem, term_set, terms, words
 from vectorstore.embeddings import language_means
@@ -149,24 +149,26 @@ class HybridRetriever:
         with self._sync_lock:  # concurrent requests share one retriever
             self._sync(force)
 
+    def _forget(self) -> None:
+        """Drop what a write may have changed: centroids, document ids, chunk records and
+        vectors (a reindex changes them)."""
+        self._centroids = None
+        self._docs = None
+        self._records.clear()
+        self._vectors.clear()
+
     def _sync(self, force: bool) -> None:
         now = time.monotonic()
         if self.store.writes != self._seen_writes:  # this process wrote: check now
             self._seen_writes = self.store.writes
             self._checked_at = 0.0
-            self._centroids = None
-            self._docs = None
-            self._records.clear()
-            self._vectors.clear()  # a reindex may have changed them
+            self._forget()
         if not force and self._loaded and now - self._checked_at < _RECHECK_S:
             return
         self._checked_at = now
         if self.store.sync():  # another process wrote
             self._chunks.clear()
-            self._centroids = None
-            self._docs = None
-            self._records.clear()
-            self._vectors.clear()
+            self._forget()
             self.sentences.clear()
         if not self._loaded:
             self.keyword.load()
@@ -324,7 +326,7 @@ class HybridRetriever:
     def _homes(self, word: str) -> set[str]:
         """The chunk-id prefixes of the documents holding ``word`` (either language's stem)."""
         chunks = self.keyword.holding({stem(word, "id"), stem(word, "en")})
-        return {chunk_id[: chunk_id.rfind("-") + 1] for chunk_id in chunks}
+        return {prefix_of(chunk_id) for chunk_id in chunks}
 
     def _doc_ids(self) -> list[str]:
         """Every stored document's id (cached until the store changes)."""

@@ -35,6 +35,11 @@ def chunk_prefix(doc_id: str) -> str:
     return doc_id[:16] + "-"
 
 
+def prefix_of(chunk_id: str) -> str:
+    """The :func:`chunk_prefix` a chunk id starts with."""
+    return chunk_id[: chunk_id.rfind("-") + 1]
+
+
 def chunk_text(
     doc_id: str,
     text: str,

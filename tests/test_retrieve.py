@@ -77,12 +77,18 @@ def test_keyword_index_rebuilds_when_store_changes(settings: Settings, fake_embe
     assert persisted.load() and len(persisted.ids) == store.chunk_count()
 
 
-def test_scoped_keyword_and_dense_search_stay_in_the_chosen_documents(
-    settings: Settings, fake_embeddings
-) -> None:
+@pytest.fixture
+def corpus_store(settings: Settings, fake_embeddings: Embeddings) -> Store:
+    """The demo corpus ingested into a fresh store (fake embeddings)."""
     store = Store.open(settings.store_settings, fake_embeddings)
     ingest([str(CORPUS)], settings.ingest, fake_embeddings, store)
-    retriever = HybridRetriever(settings, store, fake_embeddings)
+    return store
+
+
+def test_scoped_keyword_and_dense_search_stay_in_the_chosen_documents(
+    settings: Settings, fake_embeddings, corpus_store: Store
+) -> None:
+    retriever = HybridRetriever(settings, corpus_store, fake_embeddings)
     anywhere = retriever.retrieve("SoftBank Nvidia", k=5, mode="bm25").passages
     other = next(p.doc_id for p in anywhere if p.doc_id != anywhere[0].doc_id)  # the twin
     for mode in ("bm25", "dense", "hybrid"):
@@ -108,9 +114,10 @@ def test_real_model_cross_lingual_retrieval(settings: Settings, real_embeddings)
             assert any(needle in p.text for p in top), (question, mode)
 
 
-def test_reranker_reorders_candidates(settings: Settings, fake_embeddings) -> None:
-    store = Store.open(settings.store_settings, fake_embeddings)
-    ingest([str(CORPUS)], settings.ingest, fake_embeddings, store)
+def test_reranker_reorders_candidates(
+    settings: Settings, fake_embeddings, corpus_store: Store
+) -> None:
+    store = corpus_store
     seen: list[int] = []
 
     def by_length(query: str, passages: list[Passage]) -> list[Passage]:
@@ -276,13 +283,11 @@ def test_a_name_held_by_one_document_brings_its_passages_first(
 
 
 def test_named_documents_rank_in_memory_as_chroma_ranks_them(
-    settings: Settings, fake_embeddings
+    settings: Settings, fake_embeddings, corpus_store: Store
 ) -> None:
-    store = Store.open(settings.store_settings, fake_embeddings)
-    ingest([str(CORPUS)], settings.ingest, fake_embeddings, store)
-    retriever = HybridRetriever(settings, store, fake_embeddings)
+    retriever = HybridRetriever(settings, corpus_store, fake_embeddings)
     retriever.sync()
-    docs = [d.doc_id for d in store.list_documents()][:2]
+    docs = [d.doc_id for d in corpus_store.list_documents()][:2]
     for question in ("Berapa kerugian OpenAI pada 2028?", "Who sold the Nvidia stake?"):
         vector = fake_embeddings.embed_query(question)
         chroma = retriever.dense(vector, 8, {}, docs)
