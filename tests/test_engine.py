@@ -106,6 +106,17 @@ def test_comparison_side_by_side(service: AnswerService) -> None:
     _verbatim(answer)
 
 
+def test_a_comparison_side_holds_no_sentence_about_the_other_side_only(
+    service: AnswerService,
+) -> None:
+    answer = service.ask("Bandingkan OpenAI dan Anthropic dalam hal sumber pendapatan.")
+    sides = dict(line.split(":**", 1) for line in answer.answer.split("\n\n") if line.strip())
+    assert set(sides) == {"**OpenAI", "**Anthropic"}
+    for side, other in [("OpenAI", "Anthropic"), ("Anthropic", "OpenAI")]:
+        for sentence in split_answer(sides[f"**{side}"]):
+            assert side in sentence or other not in sentence, (side, sentence)
+
+
 def test_abstention_in_the_question_language(service: AnswerService) -> None:
     for question, text in [
         ("Berapa gaji bulanan pelatih kepala klub Zorbania?", ABSTAIN_ID),

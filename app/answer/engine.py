@@ -270,7 +270,8 @@ class Engine:
                 p for p in got.passages if p.chunk_id not in {c.chunk_id for c in combined}
             ]
             scored = self.score(side, got.passages, got.vector or [])
-            sides.append((entity, self._side(side, entity, scored, budget)))
+            others = tuple(e for e in query.entities if e != entity)
+            sides.append((entity, self._side(side, entity, others, scored, budget)))
         if not any(picks for _, picks in sides):
             return Draft(abstain_text(query.lang), True, combined, kind="compare")
         combined = self.cover([picks for _, picks in sides], combined)
@@ -285,10 +286,23 @@ class Engine:
             used += side_draft.used
         return Draft("\n\n".join(lines), False, combined, used, kind="compare")
 
-    def _side(self, side: Query, entity: str, scored: Scored, policy: Compose) -> list[Pick]:
-        """The best sentences about ``entity`` (they or their neighbours name it), if supported."""
-        named = replace(side, names=(entity,))
-        keep = [k for k, c in enumerate(scored.cands) if names_share(named, c.window()) > 0]
+    def _side(
+        self,
+        side: Query,
+        entity: str,
+        others: tuple[str, ...],
+        scored: Scored,
+        policy: Compose,
+    ) -> list[Pick]:
+        """The best sentences about ``entity`` (they or their neighbours name it), if supported;
+        not one that names another compared name and not this one (it belongs to that side)."""
+        named, rival = replace(side, names=(entity,)), replace(side, names=others)
+        keep = [
+            k
+            for k, c in enumerate(scored.cands)
+            if names_share(named, c.window()) > 0
+            and (names_share(named, c.text) > 0 or names_share(rival, c.text) == 0)
+        ]
         if not keep or not self.answers(scored, named):
             return []
         cands = [scored.cands[k] for k in keep]
