@@ -177,19 +177,37 @@ ROVERS = (
 )
 
 
+def test_the_name_a_passage_opens_with_is_the_topic_of_its_later_sentences(
+    judge: Judge,
+) -> None:
+    """ "The fans" two sentences after a lede naming the club are the club's fans; a name
+    the best sentence's neighbours state in its place still wins (see the next test)."""
+    claim = "Kalimbo Rovers fans demanded cheaper season tickets and an audit of the accounts."
+    assert judge.judge(claim, [ROVERS]).supported
+    rival = ROVERS.replace("The fans demanded", "Fans of Tanjung United demanded")
+    assert not judge.judge(claim, [rival]).supported
+
+
+CAPTAIN = (
+    "The hosts lost their last home match of the season on Saturday. Kalimbo Rovers coach "
+    "Hendra Wibisono said the squad was exhausted. Captain Dedi Saputra apologised to the "
+    "supporters. The fans demanded cheaper season tickets and an audit of the club's accounts."
+)
+
+
 def test_a_name_the_question_states_need_only_be_in_the_passage(judge: Judge) -> None:
-    """The demand is told of "the fans", after a sentence naming the coach: on its own the
-    sentence's club is not where its content is; restated from the question it is the
-    question's premise. The premise does not let the name take another's place, nor enter a
-    passage that lacks it."""
+    """The demand is told of "the fans", after a sentence naming the captain, in a passage
+    that does not open with the club: on its own the sentence's club is not where its content
+    is; restated from the question it is the question's premise. The premise does not let
+    the name take another's place, nor enter a passage that lacks it."""
     question = "What did the Kalimbo Rovers fans demand?"
     claim = "Kalimbo Rovers fans demanded cheaper season tickets and an audit of the accounts."
-    alone = judge.judge(claim, [ROVERS])
+    alone = judge.judge(claim, [CAPTAIN])
     assert not alone.supported and alone.reason == "name not where the claim's content is"
-    assert judge.about(question).judge(claim, [ROVERS]).supported
-    rival = ROVERS.replace("The fans demanded", "Fans of Tanjung United demanded")
+    assert judge.about(question).judge(claim, [CAPTAIN]).supported
+    rival = CAPTAIN.replace("The fans demanded", "Fans of Tanjung United demanded")
     assert not judge.about(question).judge(claim, [rival]).supported
-    absent = ROVERS.replace("Kalimbo Rovers lost", "The hosts lost")
+    absent = CAPTAIN.replace("Kalimbo Rovers coach", "The coach")
     assert not judge.about(question).judge(claim, [absent]).supported
 
 
@@ -246,6 +264,18 @@ def test_added_negation_fails(lexical: Judge) -> None:
             "Rainfall was 30 percent below normal in May.",
             True,
         ),
+        (
+            "Orchards picked 20 percent more pears.",
+            "Orchards picked 20 percent fewer pears.",
+            False,
+        ),
+        ("The ferry fare was lowered to Rp8.000.", "Tarif feri dinaikkan menjadi Rp8.000.", False),
+        ("Tarif parkir dinaikkan menjadi Rp4.000.", "Parking fees were raised to Rp4,000.", True),
+        (
+            "Perenang itu memecahkan rekor nasional 100 meter gaya bebas.",
+            "Perenang itu gagal memecahkan rekor nasional 100 meter gaya bebas.",
+            False,
+        ),
     ],
 )
 def test_the_opposite_direction_fails(
@@ -255,6 +285,22 @@ def test_the_opposite_direction_fails(
     assert not verdict.supported or supported
     if not supported:
         assert "direction" in verdict.reason or "negation" in verdict.reason
+
+
+def test_a_direction_is_read_in_the_sentence_when_the_matching_clause_states_none(
+    judge: Judge,
+) -> None:
+    passage = (
+        "Dinas Pertanian Kabupaten Mekar Sari mencatat panen jagung sepanjang 2024 mencapai "
+        "310.000 ton, naik 9 persen dibandingkan tahun sebelumnya."
+    )
+    claim = (
+        "Panen jagung Kabupaten Mekar Sari sepanjang 2024 turun 9 persen dibandingkan tahun "
+        "sebelumnya."
+    )
+    verdict = judge.judge(claim, [passage])
+    assert not verdict.supported and verdict.reason == "the passage states the opposite direction"
+    assert judge.judge(claim.replace("turun", "naik"), [passage]).supported
 
 
 def test_contrastive_negation_is_not_a_negated_claim(lexical: Judge) -> None:
@@ -586,10 +632,11 @@ def test_holdout_rates(judge: Judge) -> None:
     words ("a three-week", "in 2027, two years") parse alike, "Rp3,1" and "Sundays" are no
     names, and "tetap" / "unchanged" is a direction. Those fixes were found by reading this
     file's failures, so it is no longer a clean held-out measure of them:
-    :func:`test_fresh_rates` is.
+    :func:`test_fresh_rates` is. 0.87 and 0.88 since a name may stand in the passage's lede and
+    more/fewer, raised/lowered and "failed to" are read (found reading judge_dev3.jsonl).
     """
     true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_holdout.jsonl"))
-    assert true_rate >= 0.85, f"faithful pass rate {true_rate:.3f}"
+    assert true_rate >= 0.86, f"faithful pass rate {true_rate:.3f}"
     assert false_rate >= 0.88, f"perturbation rejection rate {false_rate:.3f}"
 
 
@@ -601,11 +648,27 @@ def test_fresh_rates(judge: Judge) -> None:
     join facts from several sentences of a passage, and perturbed ones (a number, a name, a
     negation or antonym, an added claim). Harder than the other files: the judge passed 0.58
     of its faithful sentences and rejected 0.79 of its perturbations before that change, 0.59
-    and 0.79 after it. Floors just under; raise them as the judge improves, never lower them.
+    and 0.79 after it; 0.63 and 0.80 since the lede and direction rules that
+    :func:`test_dev3_rates` describes. Floors just under; raise them as the judge improves,
+    never lower them.
     """
     true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_fresh.jsonl"))
-    assert true_rate >= 0.58, f"faithful pass rate {true_rate:.3f}"
-    assert false_rate >= 0.78, f"perturbation rejection rate {false_rate:.3f}"
+    assert true_rate >= 0.62, f"faithful pass rate {true_rate:.3f}"
+    assert false_rate >= 0.79, f"perturbation rejection rate {false_rate:.3f}"
+
+
+@pytest.mark.slow
+def test_dev3_rates(judge: Judge) -> None:
+    """judge_dev3.jsonl: 200 cases by another author (a helper session that read no code and no
+    other judge data), a development set for the exact checks, not fitted on: the judge passed
+    0.79 of its faithful sentences and rejected 0.77 of its perturbations as written; reading
+    its failures gave the lede rule (a name may stand in the passage's first sentence) and the
+    direction words more/fewer, raised/lowered, "gagal me…" / "failed to": 0.80 and 0.82.
+    Fitted with the other files it loosened the threshold for its harder faithful sentences and
+    the held-out rejection fell (0.88 to 0.83), so the weights do not read it."""
+    true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_dev3.jsonl"))
+    assert true_rate >= 0.79, f"faithful pass rate {true_rate:.3f}"
+    assert false_rate >= 0.81, f"perturbation rejection rate {false_rate:.3f}"
 
 
 def test_a_word_negated_by_its_prefix_must_stay_negated(lexical: Judge) -> None:

@@ -41,7 +41,8 @@ _DENYING = re.compile(
     r"(?i)\b(?:(?:me|di)?larang(?:nya)?|larangan|prohibit(?:s|ed|ing|ion)?|forb(?:id|ids|ade|"
     r"idden|idding)|ban(?:s|ned|ning)?|(?:men|di)?cegah|pencegahan|prevent(?:s|ed|ing)?|"
     r"(?:mem|di)?bantah|menampik|ditampik|menyangkal|disangkal|den(?:y|ies|ied|ying)|"
-    r"stop(?:s|ped|ping)?\b(?=(?:\s+[\w-]+){1,5}?\s+from\s+\w+ing\b))\b"
+    r"stop(?:s|ped|ping)?\b(?=(?:\s+[\w-]+){1,5}?\s+from\s+\w+ing\b)|gagal\s+"
+    r"(?:me|di|ber)\w+|fail(?:s|ed)?\s+to)\b"
 )
 # Closed class: a denying noun that points back at a ban already stated ("larangan ini
 # berlaku…", "the ban applies…") denies nothing in its own sentence.
@@ -82,24 +83,27 @@ def norm(text: str) -> str:
 
 
 # Closed class: words that state a direction on a scale, by axis and side, in both languages
-# (a rise, no change or a fall, a win or a loss, a yes or a no to a request, the same or
-# different, ahead or behind).
+# (a rise, no change or a fall, more or less, a win or a loss, a yes or a no to a request, the
+# same or different, ahead or behind).
 _DIRECTIONS: dict[str, tuple[str, int]] = {
     **dict.fromkeys(
         """naik menaik kenaikan meningkat meningkatkan peningkatan bertambah pertambahan melonjak
         lonjakan melambung tumbuh bertumbuh rise rises rose risen rising increase increased
         increases increasing grew grow grows growing climb climbed climbs jump jumped jumps
-        soar soared surge surged double doubled doubles doubling triple tripled berlipat""".split(),
+        soar soared surge surged double doubled doubles doubling triple tripled berlipat
+        menaikkan dinaikkan raise raised raises raising""".split(),
         ("change", 1),
     ),
-    **dict.fromkeys("tetap stabil unchanged steady".split(), ("change", 0)),
+    **dict.fromkeys("tetap stabil unchanged steady flat".split(), ("change", 0)),
     **dict.fromkeys(
         """turun menurun penurunan berkurang pengurangan merosot anjlok menyusut susut fall falls
         fell fallen falling decrease decreased decreases decreasing decline declined declines
         declining drop dropped drops dropping shrank shrink shrinks shrunk plunge plunged slump
-        slumped""".split(),
+        slumped menurunkan diturunkan lowered lowers lowering""".split(),
         ("change", -1),
     ),
+    **dict.fromkeys("more higher greater".split(), ("amount", 1)),
+    **dict.fromkeys("fewer less lower".split(), ("amount", -1)),
     **dict.fromkeys("menang memenangi kemenangan win wins won winning".split(), ("outcome", 1)),
     **dict.fromkeys("kalah kekalahan lose loses losing".split(), ("outcome", -1)),
     **dict.fromkeys(
@@ -232,6 +236,17 @@ def slot_rival(claim: str, name: str, best: str) -> str | None:
     """The capitalized word that fills the name's place in the best sentence, aligning the
     words on either side of the name ("Hyundai said it would" ~ "Toyota, by contrast, said it
     would"): a name swapped into an otherwise copied sentence."""
+    gap = slot(claim, name, best)
+    if gap is None:
+        return None
+    caps = {w.lower() for w in re.findall(r"\b[^\W\d_]*[A-Z]\w*", best)}
+    mine = set(words(claim))
+    return next((w for w in gap if w in caps and w not in mine and is_content(w)), None)
+
+
+def slot(claim: str, name: str, best: str) -> list[str] | None:
+    """The words of the best sentence in the name's place, aligning the words on either side
+    of the name in the claim; None when they do not align or the place holds the name."""
     c, b, n = words(claim), words(best), words(name)
     at = next((i for i in range(len(c)) if c[i : i + len(n)] == n), None)
     if at is None or not n:
@@ -247,8 +262,6 @@ def slot_rival(claim: str, name: str, best: str) -> str | None:
         return None
     _, lo, hi = min(gaps)
     gap = b[lo + 1 : hi]
-    caps = {w.lower() for w in re.findall(r"\b[^\W\d_]*[A-Z]\w*", best)}
     if not gap or len(gap) > len(n) + 3 or set(n) & set(gap):
         return None
-    mine = set(c)
-    return next((w for w in gap if w in caps and w not in mine and is_content(w)), None)
+    return gap

@@ -12,7 +12,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from app.answer.claim_text import Unit, counted, directions, negated, restricted, slot_rival
+from app.answer.claim_text import (
+    Unit,
+    counted,
+    directions,
+    negated,
+    restricted,
+    slot,
+    slot_rival,
+)
 from ingest.names import name_occurs, proper_names
 from ingest.numbers import (
     NUMBER_WORD,
@@ -105,6 +113,12 @@ def _near(text: str, written: str, fact: Fact) -> str:
     k, n = found[0], len(written.split()) if at >= 0 else 1
     near = tokens[max(0, k - _BESIDE) : k] + tokens[k + n : k + n + _BESIDE]
     return " ".join(t.group() for t in near)
+
+
+# Closed class: personal pronouns, by which a sentence points at the nearest name before it.
+_PRONOUN = re.compile(
+    r"\b(?:ia|dia|mereka|beliau|it|its|he|his|him|she|her|they|their|them)\b", re.I
+)
 
 
 def fact_sources(al: Alignment, units: Sequence[Unit]) -> list[int]:
@@ -205,6 +219,33 @@ def context(al: Alignment, units: Sequence[Unit], claim_names: Sequence[str]) ->
     return [*earlier[-1:], *span, *later[:1]]
 
 
+def lede(al: Alignment, units: Sequence[Unit], claim_names: Sequence[str]) -> Unit | None:
+    """The first sentence of the best sentence's passage, when it names anyone and comes
+    before the nearest earlier sentence that does, and the best sentence names no one the
+    claim leaves out and has no pronoun (which points at that nearest name): a paragraph's
+    lede names what it is about ("The fans demanded …" are its club's fans)."""
+    best = units[al.best]
+    first = next(u for u in units if u.passage == best.passage)
+    start = units.index(first)
+    if _strangers(best, claim_names) or _PRONOUN.search(best.text) or not _topics(first):
+        return None
+    between = units[start + 1 : min(al.best, al.span[0])]
+    return first if start < min(al.best, al.span[0]) and any(_topics(u) for u in between) else None
+
+
+def _topics(unit: Unit) -> list[str]:
+    """The names ``unit`` states, dates aside."""
+    return [n for n in unit.names if not any(c.isdigit() for c in n)]
+
+
+def _in_anothers_place(name: str, claim: str, best: str, first: Unit) -> bool:
+    """The best sentence holds, where the claim puts ``name``, a word of another name of the
+    lede ("Pemerintah *desa*" for "Pemerintah Pulau X" when the lede names Desa Y too)."""
+    gap = slot(claim, name, best) or []
+    others = {w for n in _topics(first) if not _same(n, name) for w in words(n)}
+    return any(w in others for w in gap)
+
+
 def _strangers(unit: Unit, claim_names: Sequence[str]) -> list[str]:
     """The names ``unit`` states that the claim does not."""
     return [n for n in unit.names if not any(_same(n, m) for m in claim_names)]
@@ -226,12 +267,23 @@ def check_names(
     the claim aligns to name no one the claim does not ("the fans demanded …"): where they
     name another ("fans of X demanded …"), the fact is X's."""
     pools = [context(al, units, whole.names) for al in aligned]
+    ledes = [(al, lede(al, units, whole.names)) for al in aligned]
     unnamed = not any(_strangers(units[al.best], whole.names) for al in aligned)
+
+    def in_lede(name: str) -> bool:
+        return any(
+            first is not None
+            and named(name, [first], whole.lang)
+            and not _in_anothers_place(name, whole.text, units[al.best].text, first)
+            for al, first in ledes
+        )
+
     return [
         ("name not where the claim's content is", name)
         for name in whole.names
         if not (unnamed and any(_same(name, asked) for asked in premise.names))
         and not any(named(name, pool, whole.lang) for pool in pools)
+        and not in_lede(name)
     ]
 
 
@@ -284,14 +336,22 @@ def check_restriction(al: Alignment, units: Sequence[Unit], segment: Unit | None
 
 
 def check_direction(al: Alignment, units: Sequence[Unit], segment: Unit | None) -> list[Failure]:
-    """A rise where the matching clause of the best sentence states a fall (a win for a loss, a
-    yes for a no, the same for different), in either language; a negation flips the side."""
-    best = segment or units[al.best]
-    mine, theirs = directions(al.claim.text), directions(best.text)
-    flip = negated(al.claim.text) != negated(best.text)
+    """A rise where the matching clause of the best sentence (or, silent on that scale, the
+    sentence) states a fall (more for fewer, a win for a loss, a yes for a no, the same for
+    different), in either language; a negation flips the side."""
+    whole = units[al.best]
+    mine = directions(al.claim.text)
     for axis, sides in mine.items():
-        other = theirs.get(axis)
-        if other and not (sides & other if not flip else sides & {-s for s in other}):
+        # the clause that matches the claim, or the whole sentence when that clause is silent
+        # on this scale (the clause matched may be the one before "naik 12 persen")
+        best = next(
+            (u for u in (segment, whole) if u is not None and axis in directions(u.text)), None
+        )
+        if best is None:
+            continue
+        other = directions(best.text)[axis]
+        flip = negated(al.claim.text) != negated(best.text)
+        if not (sides & other if not flip else sides & {-s for s in other}):
             return [("the passage states the opposite direction", al.claim.text)]
     return []
 
