@@ -212,7 +212,7 @@ def context(al: Alignment, units: Sequence[Unit], claim_names: Sequence[str]) ->
         return span
 
     def naming(u: Unit) -> bool:
-        return u.passage == best.passage and any(not any(c.isdigit() for c in n) for n in u.names)
+        return u.passage == best.passage and bool(_topics(u))
 
     earlier = [u for u in units[: min(al.best, al.span[0])] if naming(u)]
     later = [u for u in units[max(al.best, al.span[1]) + 1 :] if naming(u)]
@@ -225,12 +225,14 @@ def lede(al: Alignment, units: Sequence[Unit], claim_names: Sequence[str]) -> Un
     claim leaves out and has no pronoun (which points at that nearest name): a paragraph's
     lede names what it is about ("The fans demanded …" are its club's fans)."""
     best = units[al.best]
-    first = next(u for u in units if u.passage == best.passage)
-    start = units.index(first)
-    if _strangers(best, claim_names) or _PRONOUN.search(best.text) or not _topics(first):
+    start = next(k for k, u in enumerate(units) if u.passage == best.passage)
+    end = min(al.best, al.span[0])
+    first = units[start]
+    if start >= end or not _topics(first) or _PRONOUN.search(best.text):
         return None
-    between = units[start + 1 : min(al.best, al.span[0])]
-    return first if start < min(al.best, al.span[0]) and any(_topics(u) for u in between) else None
+    if _strangers(best, claim_names):
+        return None
+    return first if any(_topics(u) for u in units[start + 1 : end]) else None
 
 
 def _topics(unit: Unit) -> list[str]:
