@@ -62,6 +62,8 @@ def proper_names(sentence: str, known: frozenset[str] = frozenset()) -> list[str
 
 
 _INITIALS = re.compile(r"(?:[A-Z]\.)+[A-Z]?\.?")
+# A letter before a decimal number is a measure, not a name: a magnitude "M5,6" / "M6.2".
+_MEASURE = re.compile(r"[A-Z]\d+[.,]\d+")
 
 
 @lru_cache(maxsize=32768)
@@ -81,7 +83,8 @@ def _proper_names(sentence: str, known: frozenset[str]) -> tuple[str, ...]:
             and not ends_with_abbreviation(before.rstrip())
         )
         last_end = match.end()
-        is_name = _is_name_word(word, at_start, known)
+        measure = _MEASURE.match(sentence, match.start())
+        is_name = not measure and _is_name_word(word, at_start, known)
         alone = is_name and _camel(word) or (is_acronym(word) and not _INITIALS.fullmatch(raw))
         if run and (not is_name or alone or gap.strip(" ")):
             names.append(" ".join(run))

@@ -158,6 +158,12 @@ def test_amounts_and_weekdays_are_no_names() -> None:
     assert weekdays("The band plays live music on Sundays.") == {6}
 
 
+def test_a_letter_before_a_decimal_number_is_a_measure_not_a_name() -> None:
+    assert proper_names("Gempa M5,6 mengguncang Lembah Hijau.") == ["Lembah Hijau"]
+    assert proper_names("A magnitude M6.2 quake hit Sula on Friday.") == ["Sula"]
+    assert proper_names("The M5 motorway was closed near Bristol.") == ["M5", "Bristol"]
+
+
 def test_names_by_short_forms_initials_and_numbers() -> None:
     # Indonesian shortens names by first syllables, and initials may skip function words
     assert name_occurs("Pemkot Rantau Jaya", "Pemerintah Kota Rantau Jaya menaikkan tarif.")
