@@ -172,13 +172,21 @@ def number_facts(text: str) -> list[Fact]:
 
 
 def facts_match(fact: Fact, pool: Iterable[Fact]) -> bool:
-    """Whether ``pool`` holds the same value (a percentage must meet a percentage)."""
+    """Whether ``pool`` holds the same value (a percentage must meet a percentage, or a
+    fraction the percentage rounds: "seperempat" ~ "25 persen", "two-thirds" ~ "67 percent")."""
     value, kind = fact
     for other_value, other_kind in pool:
         if abs(other_value - value) <= 1e-9 * max(1.0, abs(value)):
             if kind != "percent" or other_kind == "percent":
                 return True
+        elif {kind, other_kind} == {"percent", "number"}:
+            share, percent = (value, other_value) if kind == "number" else (other_value, value)
+            if 0 < share < 1 and abs(100 * share - percent) <= _PERCENT_ROUNDING:
+                return True
     return False
+
+
+_PERCENT_ROUNDING = 1.0  # a fraction written as a rounded percentage ("1/3" as "33 percent")
 
 
 def is_year(written: str, fact: Fact) -> bool:

@@ -663,7 +663,8 @@ def test_dev3_rates(judge: Judge) -> None:
     other judge data), a development set for the exact checks, not fitted on: the judge passed
     0.79 of its faithful sentences and rejected 0.77 of its perturbations as written; reading
     its failures gave the lede rule (a name may stand in the passage's first sentence) and the
-    direction words more/fewer, raised/lowered, "gagal me…" / "failed to": 0.80 and 0.82.
+    direction words more/fewer, raised/lowered, "gagal me…" / "failed to": 0.80 and 0.82;
+    0.81 and 0.82 since a fraction meets the percentage it rounds to ("seperempat" ~ "25%").
     Fitted with the other files it loosened the threshold for its harder faithful sentences and
     the held-out rejection fell (0.88 to 0.83), so the weights do not read it."""
     true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_dev3.jsonl"))

@@ -107,6 +107,18 @@ def test_numbers_money_percent_and_scale() -> None:
     assert years("pada 1990-an dan 2028") == [1990, 2028]
 
 
+def test_a_fraction_meets_the_percentage_it_rounds_to() -> None:
+    def share(text: str) -> Fact:
+        ((_, fact),) = all_number_mentions(text)
+        return fact
+
+    for fraction, percent in [("seperempat", "25 persen"), ("two-thirds", "67 percent")]:
+        assert facts_match(share(fraction), number_facts(percent))
+        assert facts_match(number_facts(percent)[0], [share(fraction)])
+    assert not facts_match(share("sepertiga"), number_facts("30 persen"))
+    assert not facts_match(share("seperempat"), number_facts("25"))  # no percentage
+
+
 def test_number_words_stand_alone_and_clock_times_have_one_value() -> None:
     """An article before a number word is no "one" ("a three-week break": 3); a number word
     after a comma is its own number even where a figure comes before it; a number word inside
