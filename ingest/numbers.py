@@ -171,6 +171,9 @@ def number_facts(text: str) -> list[Fact]:
     return [fact for _, fact in _mentions(text)]
 
 
+_PERCENT_ROUNDING = 1.0  # a fraction written as a rounded percentage ("1/3" as "33 percent")
+
+
 def facts_match(fact: Fact, pool: Iterable[Fact]) -> bool:
     """Whether ``pool`` holds the same value (a percentage must meet a percentage, or a
     fraction the percentage rounds: "seperempat" ~ "25 persen", "two-thirds" ~ "67 percent")."""
@@ -184,9 +187,6 @@ def facts_match(fact: Fact, pool: Iterable[Fact]) -> bool:
             if 0 < share < 1 and abs(100 * share - percent) <= _PERCENT_ROUNDING:
                 return True
     return False
-
-
-_PERCENT_ROUNDING = 1.0  # a fraction written as a rounded percentage ("1/3" as "33 percent")
 
 
 def is_year(written: str, fact: Fact) -> bool:

@@ -341,17 +341,14 @@ def check_direction(al: Alignment, units: Sequence[Unit], segment: Unit | None) 
     """A rise where the matching clause of the best sentence (or, silent on that scale, the
     sentence) states a fall (more for fewer, a win for a loss, a yes for a no, the same for
     different), in either language; a negation flips the side."""
-    whole = units[al.best]
-    mine = directions(al.claim.text)
-    for axis, sides in mine.items():
-        # the clause that matches the claim, or the whole sentence when that clause is silent
-        # on this scale (the clause matched may be the one before "naik 12 persen")
-        best = next(
-            (u for u in (segment, whole) if u is not None and axis in directions(u.text)), None
-        )
+    # the clause that matches the claim, then the whole sentence for a scale that clause is
+    # silent on (the clause matched may be the one before "naik 12 persen")
+    read = [(u, directions(u.text)) for u in (segment, units[al.best]) if u is not None]
+    for axis, sides in directions(al.claim.text).items():
+        best, theirs = next(((u, d) for u, d in read if axis in d), (None, {}))
         if best is None:
             continue
-        other = directions(best.text)[axis]
+        other = theirs[axis]
         flip = negated(al.claim.text) != negated(best.text)
         if not (sides & other if not flip else sides & {-s for s in other}):
             return [("the passage states the opposite direction", al.claim.text)]
