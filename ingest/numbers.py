@@ -320,6 +320,33 @@ def _word_number(tokens: list[str], i: int) -> tuple[float, int] | None:
     return total + current, j
 
 
+_TIME_UNIT = re.compile(_TIME_UNITS, re.IGNORECASE)
+
+
+def _and_a_half(
+    tokens: list[str], found: list[re.Match[str]], text: str, parsed: tuple[float, int]
+) -> tuple[float, int]:
+    """A whole number-word run with its half ("two and a half", "dua setengah": 2.5) and the
+    multiplier after it ("three and a half million", "dua setengah juta"), with the index
+    after them; the run as it was when no half follows."""
+    value, end = parsed
+    if value != int(value):
+        return parsed
+    if tokens[end : end + 3] == ["and", "a", "half"]:
+        half = end + 3
+    elif end < len(tokens) and tokens[end] == "setengah":
+        half = end + 1
+    else:
+        return parsed
+    if text[found[end - 1].end() : found[end].start()].strip():  # "tiga, setengah …"
+        return parsed
+    value += 0.5
+    if half < len(tokens) and tokens[half] in _MULTIPLIERS:
+        value *= _MULTIPLIERS[tokens[half]]
+        half += 1
+    return value, half
+
+
 def _capitalized(*tokens: re.Match[str]) -> bool:
     """Whether every token is written capitalized: "Pulau Seribu" is a name, not 1,000."""
     return all(t.group()[:1].isupper() for t in tokens)
@@ -350,11 +377,16 @@ def number_word_facts(text: str) -> list[Fact]:
             facts.append((round(_STANDALONE_FRACTIONS[word], 6), "number"))
             i += 1
             continue
+        if word in _ARTICLES and _TIME_UNIT.fullmatch(tokens[i + 1] if i + 1 < len(tokens) else ""):
+            if tokens[i + 2 : i + 5] == ["and", "a", "half"]:  # "an hour and a half": 1.5
+                facts.append((1.5, "number"))
+                i += 5
+                continue
         parsed = _word_number(tokens, i) if word in _UNIT_WORDS or word in _ARTICLES else None
         if parsed is None or (word in _ARTICLES and parsed[1] == i + 1):
             i += 1
             continue
-        value, end = parsed
+        value, end = _and_a_half(tokens, found, text, parsed)
         after = tokens[end] if end < len(tokens) else ""
         if after in _VAGUE or (end > i and tokens[end - 1] in _ARTICLES):
             i = end

@@ -225,6 +225,19 @@ def test_number_words_are_checked(lexical: Judge) -> None:
     assert not lexical.judge(half, [OPENAI_EN]).supported
 
 
+def test_a_number_and_a_half_is_checked_whole(lexical: Judge) -> None:
+    """Two and a half years holds neither "two years" nor "a half": it is 2.5, in either
+    language ("dua setengah tahun"), and "an hour and a half" is "satu setengah jam"."""
+    strike = "The strike lasted two and a half years, the union said."
+    assert not lexical.judge("The strike lasted two years.", [strike]).supported
+    assert lexical.judge(
+        "Pemogokan itu berlangsung dua setengah tahun.", ["The strike lasted two and a half years."]
+    ).supported
+    ferry = "Penyeberangan kini memakan waktu satu setengah jam."
+    assert lexical.judge("The crossing now takes an hour and a half.", [ferry]).supported
+    assert not lexical.judge("The crossing now takes two and a half hours.", [ferry]).supported
+
+
 def test_function_word_never_stands_for_a_name(lexical: Judge) -> None:
     verdict = lexical.judge(
         "The US government denied the report.", ["The government, as expected, denied the report."]

@@ -135,6 +135,24 @@ def test_number_words_stand_alone_and_clock_times_have_one_value() -> None:
     assert number_values("a record of 2:09.84") == [(2.0, "number"), (9.84, "number")]
 
 
+def test_a_whole_number_and_a_half_is_one_number() -> None:
+    """Two and a half, "dua setengah" and "an hour and a half" state one number, not a whole
+    and a half; a multiplier after the half scales both."""
+    assert (
+        number_values("two and a half years")
+        == number_values("dua setengah tahun")
+        == [(2.5, "number")]
+    )
+    assert (
+        number_values("an hour and a half")
+        == number_values("satu setengah jam")
+        == [(1.5, "number")]
+    )
+    assert number_values("three and a half million people") == [(3.5e6, "number")]
+    assert number_values("dua setengah juta dolar") == [(2.5e6, "money")]
+    assert number_values("tiga, setengah dari mereka") == [(3.0, "number"), (0.5, "number")]
+
+
 def number_values(text: str) -> list[Fact]:
     return [fact for _, fact in all_number_mentions(text)]
 

@@ -23,7 +23,10 @@ _JOINERS = (
     "meskipun|walaupun|termasuk|terutama"
 )
 _PUNCTUATION = re.compile(r"[,;]")
-_CLAUSE = re.compile(rf"\s*(?:;|,(?!\d)\s*(?:(?:{_JOINERS})\b)?|\s(?:{_JOINERS})\s)\s*", re.I)
+# ("two and a half" is one number, not two clauses)
+_CLAUSE = re.compile(
+    rf"\s*(?:;|,(?!\d)\s*(?:(?:{_JOINERS})\b)?|\s(?:{_JOINERS})\s(?!a\s+half\b))\s*", re.I
+)
 # Closed class: negation words that contrast ("X, bukan Y", "not only") or name ("No. 1").
 _CONTRAST = re.compile(
     r"(?i:,\s*(?:bukan|not)\b[^,;.]*|\b(?:not only|not just|bukan hanya|bukan sekadar|"
