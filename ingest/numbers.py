@@ -7,7 +7,7 @@ number words of Indonesian and English. Nothing depends on what a text is about.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 Fact = tuple[float, str]
@@ -396,6 +396,59 @@ def number_word_facts(text: str) -> list[Fact]:
         facts.append((round(value, 6), kind))
         i = end
     return facts
+
+
+# Closed class: time units of both languages and their length in days.
+_DAYS: dict[str, float] = {
+    **dict.fromkeys("detik second seconds".split(), 1 / 86400),
+    **dict.fromkeys("menit minute minutes".split(), 1 / 1440),
+    **dict.fromkeys("jam hour hours".split(), 1 / 24),
+    **dict.fromkeys("hari day days".split(), 1.0),
+    **dict.fromkeys("minggu pekan week weeks".split(), 7.0),
+    **dict.fromkeys("bulan month months".split(), 365.25 / 12),
+    **dict.fromkeys("tahun year years".split(), 365.25),
+    **dict.fromkeys("dekade decade decades".split(), 3652.5),
+    **dict.fromkeys("abad century centuries".split(), 36525.0),
+}
+_RUN = "|".join(
+    sorted({*_UNIT_WORDS, *_MULTIPLIERS, "belas", "setengah", "half"}, key=len, reverse=True)
+)
+_SPAN = re.compile(
+    rf"(?<![\w.,])(\d+(?:[.,]\d+)?|(?:(?:{_RUN}|and|a|an)[\s-]+)*?(?:{_RUN}))"
+    rf"[\s-]+({'|'.join(_DAYS)})\b"
+    rf"|\b(?:a|an|one|satu)\s+({'|'.join(_DAYS)})(\s+and\s+a\s+half)?\b"
+    rf"|\bse({'|'.join(w for w in _DAYS if w.isalpha() and not w.endswith('s'))})\b",
+    re.IGNORECASE,
+)
+
+
+def durations(text: str) -> list[tuple[Fact, float]]:
+    """Each number that counts a time unit, with the length it states in days: "18 months",
+    "an 18-month delay", "a year and a half", "satu setengah tahun" (547.9 days each)."""
+    out: list[tuple[Fact, float]] = []
+    for m in _SPAN.finditer(text):
+        if m.group(3) or m.group(5):  # "a year (and a half)", "setahun"
+            value = 1.5 if m.group(4) else 1.0
+            out.append(((value, "number"), value * _DAYS[(m.group(3) or m.group(5)).lower()]))
+            continue
+        written, unit = m.group(1), m.group(2).lower()
+        found = (
+            [(parse_number(written), "number")]
+            if written[0].isdigit()
+            else [f for f in number_word_facts(written) if f[1] == "number"]
+        )
+        if found:
+            out.append((found[-1], found[-1][0] * _DAYS[unit]))
+    return out
+
+
+def same_duration(fact: Fact, said: str, durations_there: Sequence[float]) -> bool:
+    """Whether ``fact``, a number ``said`` counts time with, states a length found in
+    ``durations_there`` (in days) in another unit: "18 months" for "a year and a half"."""
+    return any(
+        facts_match(fact, [counted]) and any(abs(days - d) <= 0.02 * d for d in durations_there)
+        for counted, days in durations(said)
+    )
 
 
 _PERCENT_RANGE = re.compile(

@@ -238,6 +238,18 @@ def test_a_number_and_a_half_is_checked_whole(lexical: Judge) -> None:
     assert not lexical.judge("The crossing now takes two and a half hours.", [ferry]).supported
 
 
+def test_a_length_of_time_may_be_stated_in_another_unit(lexical: Judge) -> None:
+    """18 months states "a year and a half" (and "satu setengah jam" is 90 minutes); another
+    length, or the same number of another unit, does not."""
+    late = "The line opened on Monday, a year and a half later than promised."
+    assert lexical.judge("The line opened 18 months later than promised.", [late]).supported
+    assert not lexical.judge("The line opened 16 months later than promised.", [late]).supported
+    assert not lexical.judge("The line opened 18 weeks later than promised.", [late]).supported
+    trip = "Perjalanan memakan waktu satu setengah jam."
+    assert lexical.judge("The trip takes 90 minutes.", [trip]).supported
+    assert not lexical.judge("The trip takes 80 minutes.", [trip]).supported
+
+
 def test_function_word_never_stands_for_a_name(lexical: Judge) -> None:
     verdict = lexical.judge(
         "The US government denied the report.", ["The government, as expected, denied the report."]

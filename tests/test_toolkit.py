@@ -7,6 +7,7 @@ from ingest.numbers import (
     Fact,
     all_number_mentions,
     canonical_unit,
+    durations,
     facts_match,
     has_date,
     has_day,
@@ -151,6 +152,17 @@ def test_a_whole_number_and_a_half_is_one_number() -> None:
     assert number_values("three and a half million people") == [(3.5e6, "number")]
     assert number_values("dua setengah juta dolar") == [(2.5e6, "money")]
     assert number_values("tiga, setengah dari mereka") == [(3.0, "number"), (0.5, "number")]
+
+
+def test_a_length_of_time_is_read_in_days_whatever_its_unit() -> None:
+    """A number that counts a time unit states a length: "an 18-month delay", "a year and a
+    half" and "satu setengah tahun" are one length; "setahun" and "a year" are twelve months."""
+    lengths = [days for text in ("an 18-month delay", "a year and a half", "satu setengah tahun")
+               for _, days in durations(text)]  # fmt: skip
+    assert len(lengths) == 3 and max(lengths) - min(lengths) < 1e-9
+    assert [d for _, d in durations("setahun")] == [d for _, d in durations("dua belas bulan")]
+    assert durations("in 2019, two years later") == [((2.0, "number"), 730.5)]
+    assert durations("74 miliar dolar") == []
 
 
 def number_values(text: str) -> list[Fact]:

@@ -28,9 +28,11 @@ from ingest.numbers import (
     Fact,
     all_number_mentions,
     canonical_unit,
+    durations,
     facts_match,
     is_year,
     number_word_facts,
+    same_duration,
 )
 from ingest.terms import role_keys, term_set, words
 
@@ -159,11 +161,13 @@ def check_numbers(
     """Each number in the support region (or in ``sources``, sentences it is taken from: see
     :func:`fact_sources`), not one where the best sentence states another of its sort (a year,
     a percentage, money, a count; a date in figures aside), and not one put where the best
-    sentence gives another number of the same thing. A number of the question's premise need
-    only be in the cited passages."""
+    sentence gives another number of the same thing. A length of time may be stated in another
+    unit ("18 months" for "a year and a half"). A number of the question's premise need only be
+    in the cited passages."""
     best = units[al.best]
     region = [f for j in al.region for f in units[j].values]
     taken = [f for j in sources for f in units[j].values]
+    spans = [days for j in al.region for _, days in durations(units[j].text)]
     plain = _NUMERIC_DATE.sub(" ", best.text)
     other = {
         _sort(w, f, plain)
@@ -176,7 +180,7 @@ def check_numbers(
             if not any(facts_match(fact, u.values) for u in units):
                 out.append(("number not in the cited passages", written))
         elif not facts_match(fact, region):
-            if not facts_match(fact, taken):
+            if not facts_match(fact, taken) and not same_duration(fact, al.claim.text, spans):
                 out.append(("number not in the support region", written))
         elif _sort(written, fact, al.claim.text) in other and not facts_match(fact, best.values):
             out.append(("the best sentence states another number", written))
