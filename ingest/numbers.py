@@ -416,7 +416,8 @@ _RUN = "|".join(
 _SPAN = re.compile(
     rf"(?<![\w.,])(\d+(?:[.,]\d+)?|(?:(?:{_RUN}|and|a|an)[\s-]+)*?(?:{_RUN}))"
     rf"[\s-]+({'|'.join(_DAYS)})\b"
-    rf"|\b(?:a|an|one|satu)\s+({'|'.join(_DAYS)})(\s+and\s+a\s+half)?\b"
+    rf"|\b(?:a|an|one|satu)\s+(?:(?:single|whole|full|entire)\s+)?({'|'.join(_DAYS)})"
+    r"(\s+and\s+a\s+half)?\b"
     rf"|\bse({'|'.join(w for w in _DAYS if w.isalpha() and not w.endswith('s'))})\b",
     re.IGNORECASE,
 )
@@ -440,6 +441,15 @@ def durations(text: str) -> list[tuple[Fact, float]]:
         if found:
             out.append((found[-1], found[-1][0] * _DAYS[unit]))
     return out
+
+
+_ONE_SPAN = re.compile(rf"(?<![\w.,])(?:one|satu|1)[\s-]+(?:{'|'.join(_DAYS)})\b", re.IGNORECASE)
+
+
+def counts_one(text: str) -> bool:
+    """Whether "one" / "satu" / "1" in ``text`` counts a time unit ("one week", "satu jam"): a
+    length (see :func:`durations`), not the pronoun of "one of the victims"."""
+    return bool(_ONE_SPAN.search(text))
 
 
 def same_duration(fact: Fact, said: str, durations_there: Sequence[float]) -> bool:

@@ -240,7 +240,8 @@ def test_a_number_and_a_half_is_checked_whole(lexical: Judge) -> None:
 
 def test_a_length_of_time_may_be_stated_in_another_unit(lexical: Judge) -> None:
     """18 months states "a year and a half" (and "satu setengah jam" is 90 minutes); another
-    length, or the same number of another unit, does not."""
+    length, or the same number of another unit, does not. "One" that counts a unit is a
+    number, not the pronoun of "one of them"."""
     late = "The line opened on Monday, a year and a half later than promised."
     assert lexical.judge("The line opened 18 months later than promised.", [late]).supported
     assert not lexical.judge("The line opened 16 months later than promised.", [late]).supported
@@ -248,6 +249,11 @@ def test_a_length_of_time_may_be_stated_in_another_unit(lexical: Judge) -> None:
     trip = "Perjalanan memakan waktu satu setengah jam."
     assert lexical.judge("The trip takes 90 minutes.", [trip]).supported
     assert not lexical.judge("The trip takes 80 minutes.", [trip]).supported
+    # "one" counting a unit is a number, not the pronoun of "one of them"
+    stay = ["The delegation stayed for three weeks in Jakarta."]
+    assert not lexical.judge("The delegation stayed for one week in Jakarta.", stay).supported
+    week = ["The delegation stayed for seven days in Jakarta."]
+    assert lexical.judge("The delegation stayed for one week in Jakarta.", week).supported
 
 
 def test_function_word_never_stands_for_a_name(lexical: Judge) -> None:
