@@ -117,6 +117,17 @@ def test_a_comparison_side_holds_no_sentence_about_the_other_side_only(
             assert side in sentence or other not in sentence, (side, sentence)
 
 
+def test_a_comparison_side_is_ordered_by_what_it_says_of_the_aspect(
+    service: AnswerService,
+) -> None:
+    """A side gathers the sentences on its aspect, as a list gathers items (relevance), not the
+    one sentence the factoid ranker would answer with: OpenAI's revenue strategy is its plan to
+    broaden its income, not the controversy over its credibility."""
+    answer = service.ask("Compare OpenAI and Anthropic on their revenue strategies.")
+    sides = dict(line.split(":**", 1) for line in answer.answer.split("\n\n") if line.strip())
+    assert "hardware" in sides["**OpenAI"] and "enterprise" in sides["**Anthropic"]
+
+
 def test_abstention_in_the_question_language(service: AnswerService) -> None:
     for question, text in [
         ("Berapa gaji bulanan pelatih kepala klub Zorbania?", ABSTAIN_ID),

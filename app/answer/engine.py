@@ -306,5 +306,7 @@ class Engine:
         if not keep or not self.answers(scored, named):
             return []
         cands = [scored.cands[k] for k in keep]
-        groups = factoid(cands, scored.rank[keep], side.lang, policy)
+        # a side gathers what is said of its aspect, like a list's items: ordered by relevance,
+        # not by the ranker of the one sentence that answers a factoid
+        groups = factoid(cands, scored.p[keep], side.lang, policy)
         return [pick for group in groups for pick in group]
