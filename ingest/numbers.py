@@ -63,13 +63,23 @@ _NUMBER_WORDS = (
     "trillions|dozen|dozens|half|third|quarter|several|a few|a couple"
 )
 NUMBER_WORD = re.compile(rf"\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
-_TIME_UNITS = (
-    "detik|menit|jam|hari|minggu|pekan|bulan|tahun|dekade|windu|abad|"
-    "seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies)"
-)
+# Closed class: time units of both languages and their length in days.
+_DAYS: dict[str, float] = {
+    **dict.fromkeys("detik second seconds".split(), 1 / 86400),
+    **dict.fromkeys("menit minute minutes".split(), 1 / 1440),
+    **dict.fromkeys("jam hour hours".split(), 1 / 24),
+    **dict.fromkeys("hari day days".split(), 1.0),
+    **dict.fromkeys("minggu pekan week weeks".split(), 7.0),
+    **dict.fromkeys("bulan month months".split(), 365.25 / 12),
+    **dict.fromkeys("tahun year years".split(), 365.25),
+    **dict.fromkeys("dekade decade decades".split(), 3652.5),
+    "windu": 8 * 365.25,
+    **dict.fromkeys("abad century centuries".split(), 36525.0),
+}
+_TIME_UNITS = "|".join(_DAYS)
+_ONE_UNIT = "|".join(w for w in _DAYS if w.isalpha() and not w.endswith("s"))  # "se-": setahun
 _DURATION = re.compile(
-    rf"\b(?:\d+(?:[.,]\d+)?|{_NUMBER_WORDS}|a|an)[\s-]+(?:{_TIME_UNITS})\b"
-    r"|\bse(?:detik|menit|jam|hari|minggu|pekan|bulan|tahun|windu|abad)\b",
+    rf"\b(?:\d+(?:[.,]\d+)?|{_NUMBER_WORDS}|a|an)[\s-]+(?:{_TIME_UNITS})\b|\bse(?:{_ONE_UNIT})\b",
     re.IGNORECASE,
 )
 # Closed class: units of measure, currencies and counting words, each with its canonical name.
@@ -320,9 +330,6 @@ def _word_number(tokens: list[str], i: int) -> tuple[float, int] | None:
     return total + current, j
 
 
-_TIME_UNIT = re.compile(_TIME_UNITS, re.IGNORECASE)
-
-
 def _and_a_half(
     tokens: list[str], found: list[re.Match[str]], text: str, parsed: tuple[float, int]
 ) -> tuple[float, int]:
@@ -377,11 +384,11 @@ def number_word_facts(text: str) -> list[Fact]:
             facts.append((round(_STANDALONE_FRACTIONS[word], 6), "number"))
             i += 1
             continue
-        if word in _ARTICLES and _TIME_UNIT.fullmatch(tokens[i + 1] if i + 1 < len(tokens) else ""):
-            if tokens[i + 2 : i + 5] == ["and", "a", "half"]:  # "an hour and a half": 1.5
-                facts.append((1.5, "number"))
-                i += 5
-                continue
+        unit = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if word in _ARTICLES and unit in _DAYS and tokens[i + 2 : i + 5] == ["and", "a", "half"]:
+            facts.append((1.5, "number"))  # "an hour and a half"
+            i += 5
+            continue
         parsed = _word_number(tokens, i) if word in _UNIT_WORDS or word in _ARTICLES else None
         if parsed is None or (word in _ARTICLES and parsed[1] == i + 1):
             i += 1
@@ -398,27 +405,15 @@ def number_word_facts(text: str) -> list[Fact]:
     return facts
 
 
-# Closed class: time units of both languages and their length in days.
-_DAYS: dict[str, float] = {
-    **dict.fromkeys("detik second seconds".split(), 1 / 86400),
-    **dict.fromkeys("menit minute minutes".split(), 1 / 1440),
-    **dict.fromkeys("jam hour hours".split(), 1 / 24),
-    **dict.fromkeys("hari day days".split(), 1.0),
-    **dict.fromkeys("minggu pekan week weeks".split(), 7.0),
-    **dict.fromkeys("bulan month months".split(), 365.25 / 12),
-    **dict.fromkeys("tahun year years".split(), 365.25),
-    **dict.fromkeys("dekade decade decades".split(), 3652.5),
-    **dict.fromkeys("abad century centuries".split(), 36525.0),
-}
 _RUN = "|".join(
     sorted({*_UNIT_WORDS, *_MULTIPLIERS, "belas", "setengah", "half"}, key=len, reverse=True)
 )
 _SPAN = re.compile(
     rf"(?<![\w.,])(\d+(?:[.,]\d+)?|(?:(?:{_RUN}|and|a|an)[\s-]+)*?(?:{_RUN}))"
-    rf"[\s-]+({'|'.join(_DAYS)})\b"
-    rf"|\b(?:a|an|one|satu)\s+(?:(?:single|whole|full|entire)\s+)?({'|'.join(_DAYS)})"
+    rf"[\s-]+({_TIME_UNITS})\b"
+    rf"|\b(?:a|an|one|satu)\s+(?:(?:single|whole|full|entire)\s+)?({_TIME_UNITS})"
     r"(\s+and\s+a\s+half)?\b"
-    rf"|\bse({'|'.join(w for w in _DAYS if w.isalpha() and not w.endswith('s'))})\b",
+    rf"|\bse({_ONE_UNIT})\b",
     re.IGNORECASE,
 )
 
@@ -443,7 +438,7 @@ def durations(text: str) -> list[tuple[Fact, float]]:
     return out
 
 
-_ONE_SPAN = re.compile(rf"(?<![\w.,])(?:one|satu|1)[\s-]+(?:{'|'.join(_DAYS)})\b", re.IGNORECASE)
+_ONE_SPAN = re.compile(rf"(?<![\w.,])(?:one|satu|1)[\s-]+(?:{_TIME_UNITS})\b", re.IGNORECASE)
 
 
 def counts_one(text: str) -> bool:

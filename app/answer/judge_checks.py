@@ -167,7 +167,6 @@ def check_numbers(
     best = units[al.best]
     region = [f for j in al.region for f in units[j].values]
     taken = [f for j in sources for f in units[j].values]
-    spans = [days for j in al.region for _, days in durations(units[j].text)]
     plain = _NUMERIC_DATE.sub(" ", best.text)
     other = {
         _sort(w, f, plain)
@@ -180,6 +179,7 @@ def check_numbers(
             if not any(facts_match(fact, u.values) for u in units):
                 out.append(("number not in the cited passages", written))
         elif not facts_match(fact, region):
+            spans = [days for j in al.region for _, days in durations(units[j].text)]
             if not facts_match(fact, taken) and not same_duration(fact, al.claim.text, spans):
                 out.append(("number not in the support region", written))
         elif _sort(written, fact, al.claim.text) in other and not facts_match(fact, best.values):
