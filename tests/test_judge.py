@@ -738,6 +738,24 @@ def test_attribute_cites_the_passage_that_supports_an_uncited_sentence(lexical: 
     )
 
 
+def test_attribute_tries_the_passages_of_the_other_language_too(judge: Judge) -> None:
+    """A translation is less similar to a claim than passages of the claim's own language that
+    share its words: the best of each language are tried, so the English passage that
+    supports an Indonesian sentence is found below two Indonesian ones that do not."""
+    passages = [
+        "Koperasi petani Lestari kesulitan mencari tenaga kerja untuk memetik cengkih.",
+        "Tanaman vanili membutuhkan banyak tenaga kerja karena setiap bunganya harus diserbuki"
+        " dengan tangan.",
+        "The Lestari farmers' cooperative deliberately stays away from the most labour-hungry"
+        " crops, such as vanilla.",
+    ]
+    claim = (
+        "Koperasi petani Lestari sengaja menjauhi tanaman yang paling boros tenaga kerja,"
+        " misalnya vanili."
+    )
+    assert judge.attribute(claim, passages).endswith("[3]")
+
+
 def test_attribute_cites_a_passage_for_each_side_of_a_comparison(lexical: Judge) -> None:
     passages = [
         "Pelabuhan Teluk Biru dibuka kembali pada Senin setelah badai.",

@@ -44,7 +44,7 @@ from app.answer.markers import (
 )
 from app.lru import LRU
 from ingest.names import proper_names
-from ingest.text import sentence_spans
+from ingest.text import detect_language, sentence_spans
 
 __all__ = ["CitationCheck", "Judge", "Verdict", "decide", "is_framing"]
 
@@ -140,14 +140,15 @@ class Judge:
         """Cite, for each factual sentence that cites nothing or cites passages that do not
         support it, a passage that does.
 
-        The ``tries`` passages holding the sentences most similar to it (more similar than any it
-        cites) are judged in turn; the first that supports it alone is cited in place of its
-        markers. A sentence none supports keeps its markers (or none, and so stays unsupported),
-        and so does one left unfinished (a stream cut short). A model that states a fact but
-        forgets its marker, or writes [3] for [1], keeps its sentence only when the check
-        passes, as if it had cited that passage. A supported sentence keeps only the markers of
-        passages that support it alone or that the others need. A sentence that sets two claims
-        side by side ("A expects x, while B expects y"; "A did x, and B did y") may cite one
+        The ``tries`` passages of each language holding the sentences most similar to it
+        (more similar than any it cites) are judged in turn; the first that supports it alone
+        is cited in place of its markers. A sentence none supports keeps its markers (or none,
+        and so stays unsupported), and so does one left unfinished (a stream cut short). A
+        model that states a fact but forgets its marker, or writes [3] for [1], keeps its
+        sentence only when the check passes, as if it had cited that passage. A supported
+        sentence keeps only the markers of passages that support it alone or that the others
+        need. A sentence that sets two claims side by side ("A expects x, while B expects y";
+        "A did x, and B did y") may cite one
         passage for each (see ``_sources``).
         """
         units = [[p[a:b] for a, b in sentence_spans(p)] or [p] for p in passages]
@@ -179,12 +180,17 @@ class Judge:
         cited: Sequence[int] = (),
         tries: int = 2,
     ) -> list[int] | None:
-        """The passage (index) that supports ``claim`` alone: of the ``tries`` holding the
-        sentences most similar to it, and more similar than any of the ``cited`` ones."""
+        """The passage (index) that supports ``claim`` alone: of the ``tries`` of each language
+        holding the sentences most similar to it (a translation scores below its original, so
+        the other language's best are tried too), and more similar than any of the ``cited``
+        ones."""
         blind = without_names(claim, proper_names(claim)) or claim
         best = [float(self.vectors.sims(blind, texts).max()) for texts in units]
         floor = max((best[n - 1] for n in cited), default=-1.0)  # a better match than those
-        for k in sorted(range(len(passages)), key=lambda j: -best[j])[:tries]:
+        order = sorted(range(len(passages)), key=lambda j: -best[j])
+        langs = [detect_language(p) for p in passages]
+        picked = {j for lang in set(langs) for j in [k for k in order if langs[k] == lang][:tries]}
+        for k in (j for j in order if j in picked):
             if best[k] > floor and self.judge(claim, [passages[k]]).supported:
                 return [k]
         return None
