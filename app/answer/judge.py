@@ -148,8 +148,7 @@ class Judge:
         sentence only when the check passes, as if it had cited that passage. A supported
         sentence keeps only the markers of passages that support it alone or that the others
         need. A sentence that sets two claims side by side ("A expects x, while B expects y";
-        "A did x, and B did y") may cite one
-        passage for each (see ``_sources``).
+        "A did x, and B did y") may cite one passage for each (see ``_sources``).
         """
         units = [[p[a:b] for a, b in sentence_spans(p)] or [p] for p in passages]
         out = answer

@@ -47,7 +47,7 @@ from app.answer.judge_checks import (
 from app.answer.judge_vectors import Vectors
 from app.answer.markers import ATTRIBUTION, plain
 from ingest.names import known_names, name_occurs, name_words
-from ingest.numbers import counts_one
+from ingest.numbers import Fact, counts_one
 from ingest.terms import cognate_keys, cognate_set, is_content, own_word, stem, term_set, words
 from ingest.text import detect_language, sentence_spans
 
@@ -96,6 +96,12 @@ def _blind(claim: Unit) -> Unit:
 def _segments(unit: Unit) -> list[str]:
     """The clauses of a passage sentence (two content words or more each)."""
     return split_clauses(unit.text, unit.lang, unit.names, 2)
+
+
+def _counted(facts: list[tuple[str, Fact]], text: str) -> list[tuple[str, Fact]]:
+    """The numbers of a claim, less "one"/"satu" as the pronoun of "one of them" (kept where
+    it counts a time unit: "one week")."""
+    return facts if counts_one(text) else [(w, f) for w, f in facts if f[0] != 1]
 
 
 def _frame(text: str, lang: str, deny: bool) -> str:
@@ -165,8 +171,7 @@ class Gatherer:
         lower = {w for p in passages for w in re.findall(r"\b[a-z][^\W\d_]*", p)}
         seen = known | name_words(text) | (capitalized - lower)  # a claim may open with a name
         whole = read(text, detect_language(text), frozenset(seen))
-        if not counts_one(text):  # "one"/"satu" is a pronoun unless it counts a unit
-            whole.facts = [(w, f) for w, f in whole.facts if f[0] != 1]
+        whole.facts = _counted(whole.facts, text)
         clauses = split_clauses(text, whole.lang, whole.names, self.params.min_clause_words)
         if len(clauses) < 2:
             return whole, []
@@ -174,8 +179,7 @@ class Gatherer:
         for c in clauses:
             part = read(c, whole.lang, frozenset(seen))
             part.names = [n for n in whole.names if n in c]
-            if not counts_one(c):
-                part.facts = [(w, f) for w, f in part.facts if f[0] != 1]
+            part.facts = _counted(part.facts, c)
             part.part = True
             parts.append(part)
         for k, part in enumerate(parts):  # a clause with numbers but no name: the last name
