@@ -307,6 +307,16 @@ def test_added_negation_fails(lexical: Judge) -> None:
             "Perenang itu gagal memecahkan rekor nasional 100 meter gaya bebas.",
             False,
         ),
+        ("Harga jeruk jatuh ke Rp9.000 per kilogram.", "Harga jeruk melonjak ke Rp9.000.", False),
+        ("The Hawks lost 3-1 to the Owls.", "The Hawks beat the Owls 3-1.", False),
+        ("Tim Elang kalah 3-1 dari Owls.", "Tim Elang mengalahkan Owls 3-1.", False),
+        ("Tim Elang mengalahkan Owls 3-1.", "The Hawks beat the Owls 3-1.", True),
+        (
+            "Flooding is expected to ease by June.",
+            "Flooding is expected to intensify by June.",
+            False,
+        ),
+        ("Nilai tukar rupiah melemah pada Senin.", "The rupiah strengthened on Monday.", False),
     ],
 )
 def test_the_opposite_direction_fails(
@@ -680,12 +690,13 @@ def test_fresh_rates(judge: Judge) -> None:
     negation or antonym, an added claim). Harder than the other files: the judge passed 0.58
     of its faithful sentences and rejected 0.79 of its perturbations before that change, 0.59
     and 0.79 after it; 0.63 and 0.80 since the lede and direction rules that
-    :func:`test_dev3_rates` describes. Floors just under; raise them as the judge improves,
-    never lower them.
+    :func:`test_dev3_rates` describes; 0.63 and 0.81 since the direction words of winning and
+    losing, weakening, easing and falling ("jatuh") that judge_dev2.jsonl lacked. Floors just
+    under; raise them as the judge improves, never lower them.
     """
     true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_fresh.jsonl"))
     assert true_rate >= 0.62, f"faithful pass rate {true_rate:.3f}"
-    assert false_rate >= 0.79, f"perturbation rejection rate {false_rate:.3f}"
+    assert false_rate >= 0.80, f"perturbation rejection rate {false_rate:.3f}"
 
 
 @pytest.mark.slow

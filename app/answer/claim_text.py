@@ -94,7 +94,8 @@ _DIRECTIONS: dict[str, tuple[str, int]] = {
         lonjakan melambung tumbuh bertumbuh rise rises rose risen rising increase increased
         increases increasing grew grow grows growing climb climbed climbs jump jumped jumps
         soar soared surge surged double doubled doubles doubling triple tripled berlipat
-        menaikkan dinaikkan raise raised raises raising""".split(),
+        menaikkan dinaikkan raise raised raises raising menguat strengthen strengthened
+        strengthens intensify intensified intensifies intensifying""".split(),
         ("change", 1),
     ),
     **dict.fromkeys("tetap stabil unchanged steady flat".split(), ("change", 0)),
@@ -102,13 +103,18 @@ _DIRECTIONS: dict[str, tuple[str, int]] = {
         """turun menurun penurunan berkurang pengurangan merosot anjlok menyusut susut fall falls
         fell fallen falling decrease decreased decreases decreasing decline declined declines
         declining drop dropped drops dropping shrank shrink shrinks shrunk plunge plunged slump
-        slumped menurunkan diturunkan lowered lowers lowering""".split(),
+        slumped menurunkan diturunkan lowered lowers lowering jatuh melemah weaken weakened
+        weakens ease eased eases easing""".split(),
         ("change", -1),
     ),
     **dict.fromkeys("more higher greater".split(), ("amount", 1)),
     **dict.fromkeys("fewer less lower".split(), ("amount", -1)),
-    **dict.fromkeys("menang memenangi kemenangan win wins won winning".split(), ("outcome", 1)),
-    **dict.fromkeys("kalah kekalahan lose loses losing".split(), ("outcome", -1)),
+    **dict.fromkeys(
+        """menang memenangi memenangkan kemenangan mengalahkan win wins won winning beat
+        beats""".split(),
+        ("outcome", 1),
+    ),
+    **dict.fromkeys("kalah kekalahan lose loses losing lost".split(), ("outcome", -1)),
     **dict.fromkeys(
         """setuju menyetujui disetujui persetujuan mengabulkan dikabulkan approve approved approves
         accept accepted accepts""".split(),
