@@ -118,7 +118,8 @@ def ingest(
             colour = {"added": "green", "updated": "cyan", "unchanged": "dim", "error": "red"}[
                 r.status
             ]
-            detail = r.error if r.status == "error" else f"{r.chunks} chunks · {r.title}"
+            chunks = f"{r.chunks} chunk{'' if r.chunks == 1 else 's'}"
+            detail = r.error if r.status == "error" else f"{chunks} · {r.title}"
             err.print(f"[{colour}]{r.status:9}[/{colour}] {r.source} — {detail}", highlight=False)
     if any(r.status == "error" for r in results):
         raise typer.Exit(1)

@@ -235,3 +235,10 @@ def test_kill9_during_ingest_then_repair(tmp_path: Path) -> None:
     crashed, clean = snapshot(env["TELAAH_DATA_DIR"]), snapshot(clean_env["TELAAH_DATA_DIR"])
     assert len(clean) == 40 and crashed == clean
     assert all(n == m for _, n, m in crashed)
+
+
+def test_cli_counts_one_chunk_in_the_singular(tmp_path: Path) -> None:
+    note = tmp_path / "note.en.txt"
+    note.write_text("The ferry to the island now runs twice a day in winter.", encoding="utf-8")
+    result = CliRunner().invoke(app, ["ingest", str(note)])
+    assert result.exit_code == 0 and "1 chunk ·" in " ".join(result.output.split())
