@@ -118,8 +118,7 @@ def ingest(
             colour = {"added": "green", "updated": "cyan", "unchanged": "dim", "error": "red"}[
                 r.status
             ]
-            chunks = f"{r.chunks} chunk{'' if r.chunks == 1 else 's'}"
-            detail = r.error if r.status == "error" else f"{chunks} · {r.title}"
+            detail = r.error if r.status == "error" else f"{r.chunk_count} · {r.title}"
             err.print(f"[{colour}]{r.status:9}[/{colour}] {r.source} — {detail}", highlight=False)
     if any(r.status == "error" for r in results):
         raise typer.Exit(1)

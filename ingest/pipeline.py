@@ -66,6 +66,11 @@ class IngestResult(BaseModel):
     title: str | None = Field(None, description="Document title when known.")
     error: str | None = Field(None, description="One-line reason when status is error.")
 
+    @property
+    def chunk_count(self) -> str:
+        """The chunks stored, counted in words: "1 chunk", "12 chunks"."""
+        return f"{self.chunks} chunk{'' if self.chunks == 1 else 's'}"
+
 
 @dataclass
 class _Prepared:

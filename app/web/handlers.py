@@ -379,8 +379,7 @@ def reingest_document(
         return text(lang, "cannot_reingest").format(source=doc.source)
     labels = {path: doc.source} if kept is not None else None
     [result] = front.add([path], progress, labels)
-    chunks = f"{result.chunks} chunk{'' if result.chunks == 1 else 's'}"
-    detail = f" ({result.error})" if result.error else f", {chunks}"
+    detail = f" ({result.error})" if result.error else f", {result.chunk_count}"
     return f"{result.status}: {result.title or result.source}{detail}"
 
 
