@@ -385,6 +385,25 @@ def test_a_name_swapped_into_a_copied_sentence_fails(lexical: Judge) -> None:
     assert not verdict.supported and "fair" in verdict.missing
 
 
+def test_two_clauses_with_their_names_swapped_fail(lexical: Judge) -> None:
+    """Each clause's name may come from a neighbouring sentence (the one that says who "it"
+    is), so each name of "A did X, while B did Y" was found although the passage gives X to B
+    and Y to A: the clauses are placed by their numbers, and each finds the other's name."""
+    passage = (
+        "After a quiet winter, Harbour Rowing Club expects to fill its boats again in 2027. "
+        "Its volunteers repaired the old boathouse. Lakeside Rowing Club, by contrast, has "
+        "ordered four new boats. Lakeside Rowing Club's accounts show a loss of about 9,000 euros "
+        "in 2027."
+    )
+    right = "Harbour Rowing Club expects to fill its boats in 2027, while Lakeside Rowing Club "
+    right += "projects a loss of about 9,000 euros in 2027."
+    assert lexical.judge(right, [passage]).supported
+    swapped = "Lakeside Rowing Club expects to fill its boats in 2027, while Harbour Rowing Club "
+    swapped += "projects a loss of about 9,000 euros in 2027."
+    verdict = lexical.judge(swapped, [passage])
+    assert verdict.reason == "the passage gives this to another name of the claim"
+
+
 def test_a_name_may_come_from_the_next_sentence_that_says_who_it_is(lexical: Judge) -> None:
     passage = (
         "Koperasi Tani Makmur menjual 120 ton gabah kering pada musim panen 2024. "

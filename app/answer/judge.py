@@ -8,7 +8,8 @@ of its clauses are aligned to the cited passage sentences most similar to them
 - exact checks (:mod:`app.answer.judge_checks`), any failure of which makes the sentence
   unsupported: every number must be in the support region of its clause and not stated
   otherwise there; every name must occur in the cited passages (inflected, abbreviated or
-  translated) and where the claim's content is, not in the place of another name; a function
+  translated) and where the claim's content is, not in the place of another name, and two
+  clauses may not trade names ("A did X, while B did Y" where B did X); a function
   word never stands for a name; weekdays must be there; a negation must match, and so must a
   word negated by its prefix ("nontunai"); a role and a direction must match;
 - content features (similarity, coverage, a polarity probe, clause ablation, a name

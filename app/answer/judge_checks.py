@@ -293,6 +293,41 @@ def check_names(
     ]
 
 
+def check_swaps(
+    clauses: Sequence[tuple[Unit, Alignment]], units: Sequence[Unit], named: NameMatch
+) -> list[Failure]:
+    """No two clauses whose names are swapped ("A expects X, while B expects Y" where the
+    passage says "B expects X" and "A expects Y"). Each clause with a name and a number is
+    placed at the one sentence that states its numbers (where its content sits once its names
+    are left out, if several do); two clauses fail when each finds there, in place of its own
+    names, a name of the other."""
+
+    def home(clause: Unit, at: Alignment) -> Unit | None:
+        if not clause.facts:
+            return None
+        holding = [
+            k for k, u in enumerate(units) if all(facts_match(f, u.values) for f in clause.values)
+        ]
+        if len(holding) == 1:
+            return units[holding[0]]
+        return units[at.best] if at.best in holding else None
+
+    def taken(mine: Unit, there: Unit | None, theirs: Unit) -> bool:
+        return (
+            there is not None
+            and not any(named(n, [there], mine.lang) for n in mine.names)
+            and any(named(n, [there], mine.lang) for n in theirs.names)
+        )
+
+    homes = [(clause, home(clause, at)) for clause, at in clauses]
+    return [
+        ("the passage gives this to another name of the claim", a.names[0])
+        for k, (a, there_a) in enumerate(homes)
+        for b, there_b in homes[k + 1 :]
+        if taken(a, there_a, b) and taken(b, there_b, a)
+    ]
+
+
 def check_slots(al: Alignment, whole: Unit, units: Sequence[Unit], cross: bool) -> list[Failure]:
     """No name swapped for the one the best sentence states in its place, nor paired with
     the fact the best sentence gives someone else ("A for X, B for Y" read as "A for Y")."""

@@ -42,6 +42,7 @@ from app.answer.judge_checks import (
     check_restriction,
     check_roles,
     check_slots,
+    check_swaps,
     fact_sources,
 )
 from app.answer.judge_vectors import Vectors
@@ -148,6 +149,8 @@ class Gatherer:
         ev.failures += check_presence(whole, units, self._named)
         unnamed = [self._align(b, units, pairs, texts) for b in blind]  # names can't pull a clause
         ev.failures += check_names([aligned[0], *unnamed], whole, units, self._named, premise)
+        clauses = list(zip([c for c in parts if c.names], unnamed, strict=True))
+        ev.failures += check_swaps(clauses, units, self._named)
         for al in aligned[1:] if parts else aligned:
             cross = units[al.best].lang != al.claim.lang
             sources = fact_sources(al, units)
