@@ -51,7 +51,6 @@ def make_chat_model(cfg: AnswerSettings) -> BaseChatModel:
                 "no language model is configured: set its server address "
                 "(TELAAH_ANSWER__BASE_URL, e.g. http://127.0.0.1:8080/v1)"
             )
-        import httpx
         from langchain_openai import ChatOpenAI
 
         params: dict[str, Any] = {  # ChatOpenAI's aliases, as documented
@@ -63,9 +62,10 @@ def make_chat_model(cfg: AnswerSettings) -> BaseChatModel:
             "max_retries": cfg.max_retries,
             # Silence and the first-token wait are guarded by stream_with_deadline, which
             # knows the prompt's size; the client only bounds connecting and the whole call.
-            "timeout": httpx.Timeout(
-                cfg.timeout_s + _MAX_FIRST_TOKEN_S, connect=cfg.connect_timeout_s
-            ),
+            # A plain (connect, read, write, pool) tuple: the openai client's HTTP library
+            # (httpx, or its fork httpx2 since openai 3.63) reads it, and neither takes the
+            # other's Timeout object.
+            "timeout": (cfg.connect_timeout_s, *(cfg.timeout_s + _MAX_FIRST_TOKEN_S,) * 3),
             "streaming": True,
         }
         return ChatOpenAI(**params)

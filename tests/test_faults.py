@@ -173,3 +173,17 @@ def test_second_writer_process_is_refused(tmp_path: Path, settings: Settings) ->
         )
     assert proc.returncode == 1
     assert "another telaah process is writing" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_openai_client_bounds_connecting_and_the_whole_call() -> None:
+    """The HTTP client under ChatOpenAI gets the connect bound and the whole-call bound,
+    whichever HTTP library the installed openai client uses (httpx, or httpx2 since 3.63,
+    which refuses httpx's Timeout object)."""
+    from app.llm import make_chat_model
+
+    answer = Settings().answer.model_copy(
+        update={"provider": "openai", "base_url": "http://127.0.0.1:9/v1"}
+    )
+    timeout = make_chat_model(answer).root_client._client.timeout  # type: ignore[attr-defined]
+    assert timeout.connect == answer.connect_timeout_s
+    assert timeout.read == timeout.pool > answer.timeout_s
