@@ -83,7 +83,7 @@ _DURATION = re.compile(
     re.IGNORECASE,
 )
 # Closed class: units of measure, currencies and counting words, each with its canonical name.
-_UNIT_GROUPS = (
+_MEASURE_GROUPS = (
     "ton tons tonne tonnes",
     "kg kilogram kilograms",
     "gram grams",
@@ -99,6 +99,10 @@ _UNIT_GROUPS = (
     "kwh",
     "watt watts",
     "derajat degree degrees",
+    "menit minutes minute",
+    "jam hours hour",
+)
+_CURRENCY_GROUPS = (
     "persen percent",
     "dolar dollar dollars usd",
     "rupiah rp idr",
@@ -106,15 +110,17 @@ _UNIT_GROUPS = (
     "pound pounds poundsterling",
     "yen",
     "yuan",
-    "ekor",
-    "orang jiwa people persons",
-    "unit units",
-    "kursi seats",
-    "menit minutes minute",
-    "jam hours hour",
 )
+# Counting words say what is counted, and a count may go without them ("berapa unit bus" is
+# answered by "20 buses", "how many people" by "1,200 residents").
+_COUNTING_GROUPS = ("ekor", "orang jiwa people persons", "unit units", "kursi seats")
+_UNIT_GROUPS = _MEASURE_GROUPS + _CURRENCY_GROUPS + _COUNTING_GROUPS
 _UNIT_OF = {word: group.split()[0] for group in _UNIT_GROUPS for word in group.split()}
 UNITS = frozenset(_UNIT_OF)
+MEASURES = frozenset(group.split()[0] for group in _MEASURE_GROUPS)
+"""Canonical units a number is measured in: one in another unit does not answer "berapa ton"."""
+COUNTING = frozenset(group.split()[0] for group in _COUNTING_GROUPS)
+"""Canonical counting words: "berapa ekor" is not answered by a sum of money or a distance."""
 
 
 def parse_number(digits: str) -> float:

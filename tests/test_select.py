@@ -69,6 +69,17 @@ def test_a_count_is_not_a_share() -> None:
     assert type_fit(share, text_facts("Sekitar 70% penumpang adalah pelajar."))
 
 
+def test_a_counting_word_binds_a_count_in_its_own_language_only() -> None:
+    buses = parse_query("Berapa unit bus yang melayani rute itu?")
+    assert not type_fit(buses, text_facts("Rute itu dilayani 40 bus listrik."))
+    assert type_fit(buses, text_facts("Rute itu dilayani 40 unit bus listrik."))
+    assert type_fit(buses, text_facts("The route is served by 40 electric buses."), same=False)
+    assert not type_fit(buses, text_facts("The route is 18.4 kilometres long."), same=False)
+    tonnes = parse_query("Berapa ton beras yang diimpor?")
+    assert not type_fit(tonnes, text_facts("Imports cost $40 million."), same=False)
+    assert type_fit(tonnes, text_facts("Imports reached 40,000 tonnes."), same=False)
+
+
 def test_an_open_answer_keeps_to_the_documents_close_to_the_best() -> None:
     first, second = _doc("a"), _doc("b")
     second.vectors = -second.vectors  # no sentence of one alike any of the other

@@ -19,7 +19,7 @@ import numpy as np
 from app.answer.evidence import Candidate
 from app.answer.query import Query
 from ingest.facts import TextFacts, text_facts
-from ingest.numbers import Fact, facts_match, number_word_facts
+from ingest.numbers import COUNTING, MEASURES, Fact, facts_match, number_word_facts
 from ingest.terms import role_keys, stem, term_set, words
 
 FEATURES: tuple[str, ...] = (
@@ -105,8 +105,12 @@ def _names_share(query: Query, text_words: frozenset[str]) -> float:
     return sum(_name_in(n, text_words) for n in query.names) / len(query.names)
 
 
-def type_fit(query: Query, facts: TextFacts, causal: bool = False) -> bool:
-    """Whether a text holds the kind of thing the question asks for, beyond what it states."""
+def type_fit(query: Query, facts: TextFacts, causal: bool = False, same: bool = True) -> bool:
+    """Whether a text holds the kind of thing the question asks for, beyond what it states.
+
+    ``same``: the text is in the question's language (a count named by a counting word, "berapa
+    *unit* bus", is written without one in the other language: "40 buses").
+    """
     expects = query.expects
     if not expects:
         return False
@@ -122,9 +126,11 @@ def type_fit(query: Query, facts: TextFacts, causal: bool = False) -> bool:
     if expects == "reason":
         return causal
     found = [f for f in facts.quantities if not facts_match(f, query.numbers)]
-    counted = query.units - {"persen", "dolar", "rupiah", "pound", "euro"}
-    if counted and expects == "quantity" and not counted & facts.units:
-        return False  # "berapa ton": a number of anything else is no answer
+    if expects == "quantity" and not query.units & facts.units:
+        if query.units & MEASURES:
+            return False  # "berapa ton": a number of anything else is no answer
+        if query.units & COUNTING and (same or facts.units - COUNTING):
+            return False  # "berapa ekor": not a count of something else, a distance or a sum
     if expects == "percent":
         return any(k == "percent" for _, k in found) or facts.fraction
     if expects == "money":
@@ -281,12 +287,12 @@ def featurize(
     name_terms = _name_stems(query)
     coverage_without_names = _Coverage(query, idf, name_terms)
     asked_roles = role_keys(query.text)
-    fits: dict[tuple[int, bool], bool] = {}  # a sentence is its neighbours' neighbour
+    fits: dict[tuple[int, bool, bool], bool] = {}  # a sentence is its neighbours' neighbour
 
-    def fits_kind(facts: TextFacts, causal: bool) -> bool:
-        key = (id(facts), causal)
+    def fits_kind(facts: TextFacts, causal: bool, same: bool) -> bool:
+        key = (id(facts), causal, same)
         if key not in fits:
-            fits[key] = type_fit(query, facts, causal)
+            fits[key] = type_fit(query, facts, causal, same)
         return fits[key]
 
     rows = []
@@ -296,8 +302,9 @@ def featurize(
         w = _window(c)
         facts = w.facts
         enumerates, causal, heading, short, lower = w.shape
-        fit = fits_kind(facts, causal)
-        fit_ctx = fit or any(fits_kind(f, why) for f, why in w.near)
+        same = c.doc.lang == query.lang
+        fit = fits_kind(facts, causal, same)
+        fit_ctx = fit or any(fits_kind(f, why, same) for f, why in w.near)
         own_terms = w.terms
         novel = (len(own_terms - asked_terms) / len(own_terms)) if own_terms else 0.0
         cross = float(query.lang != c.doc.lang)
