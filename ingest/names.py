@@ -20,6 +20,16 @@ _START_GAP = re.compile(r"(?:^|[.!?:;]\s*|[“\"(*‘'#]\s*)$")
 _CURRENCY_AMOUNT = re.compile(r"(?:usd|idr|rp|eur|gbp)[\d.,]*")
 
 
+# Closed class: title acronyms and the words they abbreviate ("CEO" ~ "chief executive"): a
+# role, not a name.
+TITLE_ACRONYMS = {
+    "ceo": "chief executive",
+    "cfo": "chief financial",
+    "coo": "chief operating",
+    "cto": "chief technology",
+}
+
+
 def is_acronym(word: str) -> bool:
     """All capitals, at least two letters: AMD, CEO, WHO."""
     letters = [c for c in word if c.isalpha()]

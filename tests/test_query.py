@@ -49,6 +49,13 @@ def test_language_names_numbers_units() -> None:
     assert parse_query("How many miles of track were laid?").units == frozenset({"mil"})
 
 
+def test_a_title_acronym_is_a_role_not_a_name() -> None:
+    # "CEO" asked about a company is no name of the question: the name is the company's, and
+    # an answer naming another company's chief executive does not hold it.
+    assert parse_query("Siapa CEO Vantora?").names == ("Vantora",)
+    assert parse_query("Who is the CFO of Brightwell Foods?").names == ("Brightwell Foods",)
+
+
 def test_a_date_question_that_asks_for_a_day() -> None:
     assert parse_query("Pada tanggal berapa jembatan itu dibuka?").wants_day
     assert parse_query("On what date did the club sign him?").wants_day

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from app.answer.markers import ATTRIBUTION
-from ingest.names import proper_names
+from ingest.names import TITLE_ACRONYMS, proper_names
 from ingest.numbers import Fact, all_number_mentions, number_mentions, weekdays
 from ingest.terms import has_negation, is_content, stem, words
 
@@ -53,13 +53,6 @@ _BACK = re.compile(
     r"(?i)\b(?:(?:larangan|pencegahan)\s+(?:ini|itu|tersebut)|(?:the|this|that)\s+"
     r"(?:ban|prohibition)\b(?!\s+(?:on|of|against|to)\b))"
 )
-# Closed class: title acronyms and the words they abbreviate ("CEO" ~ "chief executive").
-_TITLES = {
-    "ceo": "chief executive",
-    "cfo": "chief financial",
-    "coo": "chief operating",
-    "cto": "chief technology",
-}
 
 
 @dataclass
@@ -168,12 +161,12 @@ def negated(text: str) -> bool:
 
 def names_of(text: str, known: frozenset[str]) -> list[str]:
     """Proper names, title acronyms aside (they are checked with :func:`title_in`)."""
-    return [n for n in proper_names(text, known) if n.lower() not in _TITLES]
+    return [n for n in proper_names(text, known) if n.lower() not in TITLE_ACRONYMS]
 
 
 def title_in(text: str, name: str) -> bool:
     """Whether ``name`` is a title acronym written out in ``text`` ("chief executive")."""
-    full = _TITLES.get(name.lower())
+    full = TITLE_ACRONYMS.get(name.lower())
     return full is not None and full in " ".join(words(text))
 
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ingest.names import proper_names
+from ingest.names import TITLE_ACRONYMS, proper_names
 from ingest.numbers import (
     NUMBER_WORD,
     Fact,
@@ -336,7 +336,7 @@ def parse_query(question: str, lang: str | None = None) -> Query:
     """Parse a question (Indonesian or English) into a :class:`Query`."""
     text = question.strip()
     low = _ACRONYM.sub("X", text).lower()  # "WHO" is a name, not the question word
-    names = [n for n in proper_names(text) if n.lower() not in ("i",)]
+    names = [n for n in proper_names(text) if n.lower() not in ("i", *TITLE_ACRONYMS)]
     expects, typed_at = _expects(low)
     joined = _joined_names(text, names)
     kind = _kind(low, joined, expects, typed_at)
