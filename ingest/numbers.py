@@ -119,6 +119,8 @@ _UNIT_OF = {word: group.split()[0] for group in _UNIT_GROUPS for word in group.s
 UNITS = frozenset(_UNIT_OF)
 MEASURES = frozenset(group.split()[0] for group in _MEASURE_GROUPS)
 """Canonical units a number is measured in: one in another unit does not answer "berapa ton"."""
+LENGTHS = frozenset({"km", "meter", "mil"})
+"""Canonical units of length: "how long" may ask for one (a road) as well as for a time."""
 COUNTING = frozenset(group.split()[0] for group in _COUNTING_GROUPS)
 """Canonical counting words: "berapa ekor" is not answered by a sum of money or a distance."""
 

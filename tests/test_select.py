@@ -80,6 +80,14 @@ def test_a_counting_word_binds_a_count_in_its_own_language_only() -> None:
     assert type_fit(tonnes, text_facts("Imports reached 40,000 tonnes."), same=False)
 
 
+def test_how_long_asks_for_a_time_or_a_length() -> None:
+    road = parse_query("How long will the new ring road be?")
+    assert type_fit(road, text_facts("Jalan lingkar itu sepanjang 9,6 kilometer."), same=False)
+    assert type_fit(road, text_facts("Building it will take three years."))
+    lama = parse_query("Berapa lama pembangunan jalan itu?")
+    assert not type_fit(lama, text_facts("Jalan lingkar itu sepanjang 9,6 kilometer."))
+
+
 def test_an_open_answer_keeps_to_the_documents_close_to_the_best() -> None:
     first, second = _doc("a"), _doc("b")
     second.vectors = -second.vectors  # no sentence of one alike any of the other

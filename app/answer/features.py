@@ -19,7 +19,7 @@ import numpy as np
 from app.answer.evidence import Candidate
 from app.answer.query import Query
 from ingest.facts import TextFacts, text_facts
-from ingest.numbers import COUNTING, MEASURES, Fact, facts_match, number_word_facts
+from ingest.numbers import COUNTING, LENGTHS, MEASURES, Fact, facts_match, number_word_facts
 from ingest.terms import role_keys, stem, term_set, words
 
 FEATURES: tuple[str, ...] = (
@@ -122,7 +122,7 @@ def type_fit(query: Query, facts: TextFacts, causal: bool = False, same: bool = 
             return facts.day
         return any(y not in query.years for y in facts.years) or (facts.date and not facts.years)
     if expects == "duration":
-        return facts.duration
+        return facts.duration or (query.asks_length and bool(facts.units & LENGTHS))
     if expects == "reason":
         return causal
     found = [f for f in facts.quantities if not facts_match(f, query.numbers)]

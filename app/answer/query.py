@@ -138,6 +138,7 @@ _DAY_ASKED = re.compile(
     r"hari apa)\b"
 )
 _ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
+_HOW_LONG = re.compile(r"\bhow long\b(?!\s+(?:ago|since|before|after)\b)", re.I)
 _QUANTITY_UNIT = re.compile(
     r"\b(?:berapa|how many|how much|number of|jumlah)\s+(?:banyak\s+)?([^\W\d_]+)", re.IGNORECASE
 )
@@ -201,6 +202,11 @@ class Query:
     def wants_count(self) -> bool:
         """Whether the question asks for a count ("how many", "berapa penumpang"), not a share."""
         return bool(_COUNT.search(self.text))
+
+    @property
+    def asks_length(self) -> bool:
+        """Whether a duration question may ask for a length too ("how long will the road be")."""
+        return self.expects == "duration" and bool(_HOW_LONG.search(self.text))
 
     @property
     def wants_day(self) -> bool:
