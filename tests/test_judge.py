@@ -733,6 +733,23 @@ def test_dev3_rates(judge: Judge) -> None:
     assert false_rate >= 0.81, f"perturbation rejection rate {false_rate:.3f}"
 
 
+@pytest.mark.slow
+def test_dev4_rates(judge: Judge) -> None:
+    """judge_dev4.jsonl: 200 cases by another author (a helper session that read no code and no
+    other judge data; sport, health, courts, farming, disasters and more), a development set,
+    not fitted on. Its faithful sentences are an answerer's restatements: a third of them join
+    two sentences of the passage, translate while reordering, or round a figure ("a quarter",
+    "half a year"). The judge passed 0.53 of them and rejected 0.86 of its perturbations when
+    it was first run: a restated clause is aligned alone to another sentence, so a number or
+    name it takes from the sentence the whole claim rests on is "not in the support region".
+    Fitted with the other files it passed 0.67 and rejected 0.73, and the held-out rejection
+    fell to 0.70, so the weights do not read it. Floors just under; raise them as the judge
+    improves, never lower them."""
+    true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_dev4.jsonl"))
+    assert true_rate >= 0.52, f"faithful pass rate {true_rate:.3f}"
+    assert false_rate >= 0.85, f"perturbation rejection rate {false_rate:.3f}"
+
+
 def test_a_word_negated_by_its_prefix_must_stay_negated(lexical: Judge) -> None:
     passage = "Pembayaran parkir hanya bisa dilakukan secara nontunai melalui kartu elektronik."
     same = "Pembayaran parkir hanya dapat dilakukan secara nontunai, lewat kartu elektronik."
