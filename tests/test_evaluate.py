@@ -66,9 +66,10 @@ BUILTIN: dict[str, float] = {
     "keypoint_recall": 0.70,
     "citation_precision": 0.99,  # 1.0
     "citation_recall": 0.99,  # 1.0
-    # 0.5109 (47 of 92) with the names' documents first; 0.5 (46) before; 0.337 with one
-    # threshold for every question (no open-ended offset)
-    "abstention_accuracy": 0.51,
+    # 0.5217 (48 of 92) since a title acronym ("Siapa CEO X?") is no name of the question;
+    # 0.5109 (47) with the names' documents first; 0.5 (46) before; 0.337 with one threshold
+    # for every question (no open-ended offset)
+    "abstention_accuracy": 0.52,
     # 0.8641 with the ranker; 0.8539: open answers (the fit answers "why" questions openly) now
     # fill up to 1,200 characters of their document, past the 600 this metric allows a question
     # without key points: 0.9265 before, the trade for evidence and key points above. 0.9322
@@ -76,7 +77,8 @@ BUILTIN: dict[str, float] = {
     # its place
     "concise": 0.86,
 }
-BUILTIN_CEILINGS: dict[str, float] = {"false_abstention": 0.035}  # 0.0327 (8 of 245)
+# 0.0286 (7 of 245) since a counting word binds a count only in its own language; 0.0327 (8)
+BUILTIN_CEILINGS: dict[str, float] = {"false_abstention": 0.03}
 HELD_OUT: dict[str, float] = {
     "hit@5": 0.95,  # 0.9565 (the textbook pipeline's is asserted too)
     # 0.9565 (22 of 23) with the names' documents first and the cognate features dropped; 0.913
