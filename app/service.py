@@ -371,7 +371,7 @@ class AnswerService:
         t0 = time.perf_counter()
         text = plain_text(draft.text)
         passages = draft.passages
-        judge = self.judge.about(question)
+        judge = self.judge.about(question, [p.title for p in passages])
         cleaned, unsupported = judge.judge_answer(text, [p.text for p in passages])
         if draft.abstained:
             unsupported = []
@@ -547,7 +547,8 @@ class AnswerService:
         if abstained:
             clean = abstain_text(lang)
         else:  # a supported sentence the model forgot to cite gets its passage's number
-            clean = self.judge.about(question).attribute(clean, [p.text for p in passages])
+            judge = self.judge.about(question, [p.title for p in passages])
+            clean = judge.attribute(clean, [p.text for p in passages])
         if not abstained and not extractive.abstained and _bare(clean):
             combined = list(passages)
             value = stated_value(question, clean, _quotes(extractive, combined))

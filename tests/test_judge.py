@@ -211,6 +211,40 @@ def test_a_name_the_question_states_need_only_be_in_the_passage(judge: Judge) ->
     assert not judge.about(question).judge(claim, [absent]).supported
 
 
+@pytest.mark.slow
+def test_a_name_of_the_question_may_come_from_the_cited_articles_title(judge: Judge) -> None:
+    """Past its opening an article seldom repeats what it is about: the passage says "the
+    council", the answer "Harwick's council". The name is the question's, and the cited
+    article's title states it, so it need not be in the passage; no other article's title
+    lends it, and a name the question does not state still must be there."""
+    question = "Why did Harwick's council choose a bus line?"
+    passage = (
+        "The council voted 9 to 4 in March to build a bus line rather than a tram. A tram "
+        "on the same route had been priced at about $900 million."
+    )
+    claim = "In March, Harwick's council voted 9 to 4 to build a bus line rather than a tram."
+    title = "Harwick Opens Its New Bus Line"
+    assert not judge.about(question).judge(claim, [passage]).supported
+    assert judge.about(question, [title]).judge(claim, [passage]).supported
+    other = "Dunmore Opens Its New Bus Line"
+    assert not judge.about(question, [other]).judge(claim, [passage]).supported
+    stranger = claim.replace("Harwick's", "Dunmore's")
+    assert not judge.about(question, [other, title]).judge(stranger, [passage]).supported
+
+
+def test_a_name_opening_the_claim_is_checked(lexical: Judge) -> None:
+    """A capitalized first word is a name only if the passages know it, so a name they lack
+    went unchecked when it opened the claim; a rare first word is read as a name (in the
+    passages' language: across languages a rare noun may open a translation)."""
+    passage = "The council voted 9 to 4 in March to build a bus line rather than a tram."
+    for claim in (
+        "Dunmore's council voted 9 to 4 to build a bus line rather than a tram.",
+        "Dunmore council voted 9 to 4 to build a bus line rather than a tram.",
+    ):
+        assert lexical.judge(claim, [passage]).missing == ["Dunmore"], claim
+    assert lexical.judge("The council voted 9 to 4 to build a bus line.", [passage]).supported
+
+
 def test_a_number_moved_to_what_another_number_counts_fails(lexical: Judge) -> None:
     passage = "Panitia memperkirakan 2.000 pengunjung, tetapi yang datang sekitar 9.000 orang."
     moved = "Panitia memperkirakan 9.000 pengunjung, tetapi yang datang sekitar 9.000 orang."

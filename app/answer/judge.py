@@ -113,11 +113,12 @@ class Judge:
         # then checking the answer it joined judge the same pair
         self._verdicts: LRU[tuple[str, tuple[str, ...], Premise], Verdict] = LRU(cache_size)
 
-    def about(self, question: str) -> Judge:
-        """This judge (its model and caches shared) for answers to ``question``: a number the
-        answer restates from the question is the question's premise, not a claim to find
-        beside the content (see :class:`~app.answer.judge_checks.Premise`)."""
-        premise = Premise.of(question)
+    def about(self, question: str, titles: Sequence[str] = ()) -> Judge:
+        """This judge (its model and caches shared) for answers to ``question`` that cite
+        articles with these ``titles``: a number or name the answer restates from the question
+        is the question's premise, not a claim to find beside the content (see
+        :class:`~app.answer.judge_checks.Premise`)."""
+        premise = Premise.of(question, titles)
         if premise == self.premise:  # no number to set apart (or no question)
             return self
         view = copy.copy(self)

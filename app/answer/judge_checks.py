@@ -50,13 +50,17 @@ class Premise:
 
     values: tuple[Fact, ...] = ()
     names: tuple[str, ...] = ()
+    titled: tuple[str, ...] = ()
+    """Names of the question that a cited article's title states: the article is about them,
+    so an answer may name them where its passage, past the article's opening, no longer does
+    ("Port X's council voted …" for "The council voted …")."""
 
     @classmethod
-    def of(cls, question: str) -> Premise:
-        """The premise of ``question``."""
-        return cls(
-            tuple(f for _, f in all_number_mentions(question)), tuple(proper_names(question))
-        )
+    def of(cls, question: str, titles: Sequence[str] = ()) -> Premise:
+        """The premise of ``question``, whose answer cites articles with these ``titles``."""
+        names = tuple(proper_names(question))
+        titled = tuple(n for n in names if any(name_occurs(n, t) for t in titles))
+        return cls(tuple(f for _, f in all_number_mentions(question)), names, titled)
 
 
 NO_PREMISE = Premise()  # judging a sentence on its own
@@ -193,12 +197,16 @@ def check_numbers(
     return out
 
 
-def check_presence(whole: Unit, units: Sequence[Unit], named: NameMatch) -> list[Failure]:
-    """Every name and weekday of the claim occurs in the cited passages."""
+def check_presence(
+    whole: Unit, units: Sequence[Unit], named: NameMatch, premise: Premise = NO_PREMISE
+) -> list[Failure]:
+    """Every name and weekday of the claim occurs in the cited passages (a name of the question
+    that a cited article's title states, in its article: see :class:`Premise`)."""
     out: list[Failure] = [
         ("name not in the cited passages", name)
         for name in whole.names
         if not named(name, units, whole.lang)
+        and not any(_same(name, titled) for titled in premise.titled)
     ]
     days = frozenset().union(*(u.days for u in units))
     if whole.days - days:

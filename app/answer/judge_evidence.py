@@ -105,6 +105,24 @@ def _counted(facts: list[tuple[str, Fact]], text: str) -> list[tuple[str, Fact]]
     return facts if counts_one(text) else [(w, f) for w, f in facts if f[0] != 1]
 
 
+_OPENING = re.compile(r"^\W*([A-Z][^\W\d_]+)")
+RARE_ZIPF = 3.0  # wordfreq's Zipf scale: once per million words
+
+
+def _rare_opening(text: str, lang: str) -> set[str]:
+    """The claim's first word when it is capitalized and rare in its language: a name the
+    passages may not know ("Dunmore's council voted …"), which must be checked as one."""
+    from wordfreq import zipf_frequency
+
+    match = _OPENING.match(text)
+    if not match:
+        return set()
+    word = match.group(1).lower()
+    if not is_content(word, lang) or zipf_frequency(word, lang) >= RARE_ZIPF:
+        return set()
+    return {word}
+
+
 def _frame(text: str, lang: str, deny: bool) -> str:
     return _FRAMES[lang][deny] + text[:1].lower() + text[1:]
 
@@ -146,7 +164,7 @@ class Gatherer:
             )
         aligned = [self._align(c, units, pairs, texts) for c in [whole, *parts]]
         ev = Evidence()
-        ev.failures += check_presence(whole, units, self._named)
+        ev.failures += check_presence(whole, units, self._named, premise)
         unnamed = [self._align(b, units, pairs, texts) for b in blind]  # names can't pull a clause
         ev.failures += check_names([aligned[0], *unnamed], whole, units, self._named, premise)
         clauses = list(zip([c for c in parts if c.names], unnamed, strict=True))
@@ -172,8 +190,11 @@ class Gatherer:
         """The sentence and its clauses (none when it has only one)."""
         capitalized = {w.lower() for p in passages for w in re.findall(r"\b[A-Z][^\W\d_]+", p)}
         lower = {w for p in passages for w in re.findall(r"\b[a-z][^\W\d_]*", p)}
+        lang = detect_language(text)
         seen = known | name_words(text) | (capitalized - lower)  # a claim may open with a name
-        whole = read(text, detect_language(text), frozenset(seen))
+        if any(detect_language(p) == lang for p in passages):  # across, a noun may be rare
+            seen |= _rare_opening(text, lang)
+        whole = read(text, lang, frozenset(seen))
         whole.facts = _counted(whole.facts, text)
         clauses = split_clauses(text, whole.lang, whole.names, self.params.min_clause_words)
         if len(clauses) < 2:
