@@ -118,20 +118,29 @@ def is_content(word: str, lang: str | None = None) -> bool:
 # Measured: "islands" 4.50 in English against 3.24 in Indonesian, "teluk" 4.37 against 1.58,
 # "pengadilan" 4.93 against 0; names both languages write alike stay close: "google" 4.86 and
 # 4.91, "bangkok" 3.84 and 4.32, "marina" 3.84 and 3.88.
-OWN_WORD_ZIPF = 3.0
+COMMON_ZIPF = 3.0
 OWN_WORD_MARGIN = 1.0
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)
+def zipf(word: str, lang: str) -> float:
+    """How common a lowercase word is in ``lang`` (wordfreq's Zipf scale; 0 when unknown)."""
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, lang))
+
+
+def common_word(word: str, lang: str) -> bool:
+    """Whether ``word`` occurs at least once per million words of ``lang``."""
+    return zipf(word, lang) >= COMMON_ZIPF
+
+
 def own_word(word: str, lang: str) -> bool:
     """Whether ``word`` is a common word of ``lang`` that the other language does not use: a
     word a translation replaces ("Islands" for "Kepulauan"), not a name word both languages
     write alike ("Google", "Bangkok") nor a rare one ("Talise")."""
-    from wordfreq import zipf_frequency
-
     other = "en" if lang == "id" else "id"
-    zipf = zipf_frequency(word, lang)
-    return zipf >= OWN_WORD_ZIPF and zipf - zipf_frequency(word, other) >= OWN_WORD_MARGIN
+    return common_word(word, lang) and zipf(word, lang) - zipf(word, other) >= OWN_WORD_MARGIN
 
 
 def terms(text: str, lang: str) -> list[str]:

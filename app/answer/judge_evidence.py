@@ -49,7 +49,16 @@ from app.answer.judge_vectors import Vectors
 from app.answer.markers import ATTRIBUTION, plain
 from ingest.names import known_names, name_occurs, name_words
 from ingest.numbers import Fact, counts_one
-from ingest.terms import cognate_keys, cognate_set, is_content, own_word, stem, term_set, words
+from ingest.terms import (
+    cognate_keys,
+    cognate_set,
+    common_word,
+    is_content,
+    own_word,
+    stem,
+    term_set,
+    words,
+)
 from ingest.text import detect_language, sentence_spans
 
 FEATURES = (
@@ -106,21 +115,16 @@ def _counted(facts: list[tuple[str, Fact]], text: str) -> list[tuple[str, Fact]]
 
 
 _OPENING = re.compile(r"^\W*([A-Z][^\W\d_]+)")
-RARE_ZIPF = 3.0  # wordfreq's Zipf scale: once per million words
 
 
 def _rare_opening(text: str, lang: str) -> set[str]:
     """The claim's first word when it is capitalized and rare in its language: a name the
     passages may not know ("Dunmore's council voted …"), which must be checked as one."""
-    from wordfreq import zipf_frequency
-
     match = _OPENING.match(text)
     if not match:
         return set()
     word = match.group(1).lower()
-    if not is_content(word, lang) or zipf_frequency(word, lang) >= RARE_ZIPF:
-        return set()
-    return {word}
+    return {word} if is_content(word, lang) and not common_word(word, lang) else set()
 
 
 def _frame(text: str, lang: str, deny: bool) -> str:
