@@ -13,6 +13,7 @@ from ingest.numbers import (
     has_date,
     has_day,
     has_duration,
+    measured,
     number_facts,
     quantities,
     units,
@@ -42,6 +43,7 @@ class TextFacts:
     number_word: bool
     fraction: bool
     units: frozenset[str]
+    measured: frozenset[float]  # values of figures standing before a unit of measure
 
 
 @lru_cache(maxsize=65536)
@@ -59,4 +61,5 @@ def text_facts(text: str, known: frozenset[str] = frozenset()) -> TextFacts:
         number_word=bool(NUMBER_WORD.search(text)),
         fraction=bool(_FRACTION.search(text)),
         units=frozenset(units(text)),
+        measured=frozenset(measured(text)),
     )

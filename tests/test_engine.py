@@ -314,6 +314,22 @@ def test_a_sentence_stating_how_many_items_a_list_question_asks_for() -> None:
     assert not X[:, [own, prev]].any()
 
 
+def test_the_thing_a_question_counts_standing_after_a_number() -> None:
+    """For "How many stops …" the sentence saying "12 stops" carries ``unit_fit``, not the one
+    that counts something else ("four other routes … stops") or one without the thing."""
+    embeddings = BiasedEmbeddings()
+    text = (
+        "Four other routes now end at the ferry stops. The ferry makes 12 stops on its way. "
+        "It sails 12 times a day."
+    )
+    passage = _whole("d0", "en", text)
+    cands = candidates([passage], MemorySentences([passage], embeddings).get([passage]))
+    query = parse_query("How many stops does the ferry make?")
+    X = featurize(query, embeddings.embed_query(query.text), cands)
+    fit = FEATURES.index("unit_fit")
+    assert [float(X[k, fit]) for k in range(len(cands))] == [0.0, 1.0, 0.0]
+
+
 def test_factoid_answers_are_ranked_by_the_ranker(service: AnswerService) -> None:
     """The relevance model decides whether to answer; the ranker which sentence answers. A
     ranker that reverses the relevance model's order starts the answer from the sentence the

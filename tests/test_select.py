@@ -80,6 +80,17 @@ def test_a_counting_word_binds_a_count_in_its_own_language_only() -> None:
     assert type_fit(tonnes, text_facts("Imports reached 40,000 tonnes."), same=False)
 
 
+def test_how_many_asks_for_a_count_not_a_sum_or_a_measure() -> None:
+    stops = parse_query("How many stops does the ferry make?")
+    assert type_fit(stops, text_facts("The ferry makes 12 stops on its way."))
+    assert not type_fit(stops, text_facts("The 18.4-kilometre crossing cost $40 million."))
+    assert not type_fit(stops, text_facts("The crossing is 18.4 kilometres long."))
+    length = parse_query("How many kilometres is the crossing?")
+    assert type_fit(length, text_facts("The 18.4-kilometre crossing cost $40 million."))
+    berapa = parse_query("Berapa banyak dana yang dihabiskan?")  # "banyak": much or many
+    assert type_fit(berapa, text_facts("Proyek itu menghabiskan $40 juta."))
+
+
 def test_how_long_asks_for_a_time_or_a_length() -> None:
     road = parse_query("How long will the new ring road be?")
     assert type_fit(road, text_facts("Jalan lingkar itu sepanjang 9,6 kilometer."), same=False)

@@ -13,6 +13,7 @@ from ingest.numbers import (
     has_day,
     has_duration,
     has_quantity,
+    measured,
     number_facts,
     units,
     weekdays,
@@ -178,6 +179,8 @@ def test_dates_durations_quantities_and_units() -> None:
     assert has_quantity("sekitar 1.500 orang") and has_quantity("dozens of fans")
     assert not has_quantity("pada tahun 2025")
     assert units("80 million miles, 6 gigawatts and 45%") == {"mil", "gw", "persen"}
+    assert units("the 18.4-kilometre route") == {"km"}  # a compound's hyphen
+    assert measured("a 2,914-metre peak, 6 juta ton beras, 24 stations, $5") == {2914, 6e6}
     assert canonical_unit("kilometres") == canonical_unit("km") == "km"
 
 
@@ -186,6 +189,7 @@ def test_proper_names_are_generic() -> None:
     assert names == ["OpenAI", "CEO", "Sam Altman", "Frank Lin", "Jakarta"]
     assert proper_names("Menteri A.K. Sutan berbicara.") == ["A.K Sutan"]
     assert proper_names("The government denied the report.") == []
+    assert proper_names("Warga menggugat PT TSM dan PT Bumi Raya.") == ["PT TSM", "PT Bumi Raya"]
     # a capitalized first word counts when the document writes it capitalized elsewhere
     assert proper_names("Persikal lost again.", frozenset({"persikal"})) == ["Persikal"]
     assert proper_names("Fans said Persikal's Brazilian striker scored.") == [

@@ -19,7 +19,15 @@ import numpy as np
 from app.answer.evidence import Candidate
 from app.answer.query import Query
 from ingest.facts import TextFacts, text_facts
-from ingest.numbers import COUNTING, LENGTHS, MEASURES, Fact, facts_match, number_word_facts
+from ingest.numbers import (
+    COUNTING,
+    LENGTHS,
+    MEASURES,
+    Fact,
+    counted_words,
+    facts_match,
+    number_word_facts,
+)
 from ingest.terms import role_keys, stem, term_set, words
 
 FEATURES: tuple[str, ...] = (
@@ -137,6 +145,8 @@ def type_fit(query: Query, facts: TextFacts, causal: bool = False, same: bool = 
         return any(k == "money" for _, k in found)
     if query.wants_count:  # "how many" wants a count, not a share
         found = [f for f in found if f[1] != "percent"]
+    if query.counts_things:  # "how many stations": not "$5 million" or "18.4-kilometre"
+        found = [f for f in found if f[1] == "number" and f[0] not in facts.measured]
     return bool(found) or (facts.number_word and not facts.quantities)
 
 
@@ -166,6 +176,7 @@ class _Window(NamedTuple):
     window_roles: frozenset[str]
     numbers: tuple[Fact, ...]
     counts: frozenset[float]  # whole numbers the sentence states, in words or figures
+    counted: frozenset[str]  # stems of the words right after its numbers ("24 *stations*")
     prev_counts: frozenset[float]
     anaphor: bool
     next_enumerates: bool
@@ -202,12 +213,19 @@ def _window(c: Candidate) -> _Window:
         window_roles=roles.union(*(role_keys(doc.texts[j]) for j in around)),
         numbers=facts.numbers + tuple(x for f in near for x in f.numbers),
         counts=_counts(text, facts),
+        counted=term_set(" ".join(counted_words(text)), doc.lang),
         prev_counts=_counts(doc.texts[prev], near[0]) if prev is not None else frozenset(),
         anaphor=bool(_ANAPHOR.search(text)),
         next_enumerates=nxt is not None and _shape(doc.texts[nxt])[0],
     )
     doc.derived[c.i] = window
     return window
+
+
+def _counts_focus(query: Query, w: _Window, same: bool) -> bool:
+    """A quantity question's thing ("how many *stations*") stands right after a number of the
+    sentence ("24 stations"); in the question's language only."""
+    return same and query.expects == "quantity" and bool(query.focus & w.counted)
 
 
 def _idf(query: Query, cands: Sequence[Candidate]) -> list[float]:
@@ -334,7 +352,7 @@ def featurize(
                 float(query.typed and fit_ctx and not fit),
                 float(fit) * lex[k],
                 float(fit) * (float(dense[k]) - top),
-                float(bool(query.units & facts.units)),
+                float(bool(query.units & facts.units) or _counts_focus(query, w, same)),
                 float(bool(query.units) and not query.units & facts.units),
                 _numbers_ok(query, w.numbers),
                 1.0 / (1.0 + c.rank),

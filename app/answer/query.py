@@ -138,6 +138,7 @@ _DAY_ASKED = re.compile(
     r"hari apa)\b"
 )
 _ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
+_HOW_MANY = re.compile(r"\b(?:how many|number of)\b", re.I)  # English: a count, not an amount
 _HOW_LONG = re.compile(r"\bhow long\b(?!\s+(?:ago|since|before|after)\b)", re.I)
 _QUANTITY_UNIT = re.compile(
     r"\b(?:berapa|how many|how much|number of|jumlah)\s+(?:banyak\s+)?([^\W\d_]+)", re.IGNORECASE
@@ -202,6 +203,12 @@ class Query:
     def wants_count(self) -> bool:
         """Whether the question asks for a count ("how many", "berapa penumpang"), not a share."""
         return bool(_COUNT.search(self.text))
+
+    @property
+    def counts_things(self) -> bool:
+        """Whether the question counts things by its grammar ("how many stations"), so that a
+        sum of money or a measured figure (18.4 km) does not answer it unless it names a unit."""
+        return not self.units and bool(_HOW_MANY.search(self.text))
 
     @property
     def asks_length(self) -> bool:
