@@ -30,6 +30,11 @@ TITLE_ACRONYMS = {
 }
 
 
+# Closed class: abbreviated legal forms that open a company's name ("PT Tanjung Sagara", "PT
+# TSM"): part of the name, not a name of their own.
+ENTITY_FORMS = frozenset({"pt", "cv", "ud"})
+
+
 def is_acronym(word: str) -> bool:
     """All capitals, at least two letters: AMD, CEO, WHO."""
     letters = [c for c in word if c.isalpha()]
@@ -96,10 +101,15 @@ def _proper_names(sentence: str, known: frozenset[str]) -> tuple[str, ...]:
         measure = _MEASURE.match(sentence, match.start())
         is_name = not measure and _is_name_word(word, at_start, known)
         alone = is_name and _camel(word) or (is_acronym(word) and not _INITIALS.fullmatch(raw))
-        if run and (not is_name or alone or gap.strip(" ")):
+        alone = alone and word.lower() not in ENTITY_FORMS  # "PT" opens a name
+        opened = len(run) == 1 and run[0].lower() in ENTITY_FORMS and not gap.strip(" ")
+        if run and (not is_name or (alone and not opened) or gap.strip(" ")):
             names.append(" ".join(run))
             run = []
-        if alone:
+        if alone and opened:  # "PT TSM" is one name
+            names.append(" ".join([*run, word]))
+            run = []
+        elif alone:
             names.append(word)  # "PolyCorp Maria Santos" is two names
         elif is_name:
             run.append(word)
