@@ -358,6 +358,8 @@ def ask(
 
     if answerer not in (None, "extractive", "llm"):
         raise fail(f"unknown answerer {answerer!r} (use extractive or llm)", 2)
+    if not question.strip():
+        raise fail("the question is empty (or give '-' to read questions from stdin)", 2)
     with friendly_errors():
         store = _conversations()
         conv: Conversation | None = None

@@ -310,6 +310,13 @@ def test_ask_without_conversation_is_unchanged(fake_service: type[FakeService]) 
     assert cli_store().list() == []
 
 
+def test_an_empty_question_is_refused_with_a_reason(fake_service: type[FakeService]) -> None:
+    result = CliRunner().invoke(cli_app, ["ask", "--json", "  "])
+    assert result.exit_code == 2
+    assert "the question is empty" in result.stderr
+    assert fake_service.histories == []
+
+
 def test_ask_unknown_conversation_fails_cleanly(fake_service: type[FakeService]) -> None:
     result = CliRunner().invoke(cli_app, ["ask", "--conversation", "dead", "q"])
     assert result.exit_code == 1
