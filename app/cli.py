@@ -78,6 +78,8 @@ def friendly_errors() -> Iterator[None]:
 
     try:
         yield
+    except FileNotFoundError as exc:  # "[Errno 2] No such file or directory: ..." said plainly
+        raise fail(f"no such file: {exc.filename}") from None
     except (StoreError, IngestError, EmbeddingError, ValueError, OSError) as exc:
         raise fail(str(exc) or type(exc).__name__) from None
 

@@ -195,6 +195,9 @@ def test_cli_reports_a_bad_file_in_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "questions.jsonl:2: invalid regex '[a'" in result.output
     assert "Traceback" not in result.output
+    missing = CliRunner().invoke(app, ["eval", str(tmp_path / "none.jsonl")])
+    assert missing.exit_code == 1
+    assert f"no such file: {tmp_path / 'none.jsonl'}" in missing.output.replace("\n", "")
 
 
 # ---------------------------------------------------------------- metric arithmetic
