@@ -212,6 +212,40 @@ def test_a_name_the_question_states_need_only_be_in_the_passage(judge: Judge) ->
 
 
 @pytest.mark.slow
+def test_a_pronoun_after_the_sentences_own_name_leaves_the_lede_in_reach(judge: Judge) -> None:
+    """A paragraph's lede names what it is about; a later sentence's "it" that follows that
+    sentence's own subject ("Lumora said it …") points at the subject, not back at an earlier
+    name, so the lede's name may still go with the claim. Another name may not."""
+    passage = (
+        "Storm Brenna flooded the lower town of Maldon on Friday, cutting power to about 9,000 "
+        "homes. Schools in Maldon and Wexcombe stayed closed. The utility Lumora said it "
+        "expected to restore supply to most customers by Sunday."
+    )
+    claim = "Lumora said most homes that lost power in Storm {} should be reconnected by Sunday."
+    misplaced = "name not where the claim's content is"
+    assert not judge.evidence(claim.format("Brenna"), [passage]).failures
+    failures = judge.evidence(claim.format("Dara"), [passage]).failures
+    assert (misplaced, "Storm Dara") in failures
+
+
+@pytest.mark.slow
+def test_the_lede_goes_with_a_claim_that_a_later_pair_of_sentences_states(judge: Judge) -> None:
+    """The claim's content is the article's last two sentences, which match it better than
+    any one sentence; the lede names the district, so the claim may name it too."""
+    passage = (
+        "A fire destroyed a block of flats in the Eastmoor district of Carrow early on "
+        "Saturday, leaving 40 residents homeless. Firefighters rescued eight people from the "
+        "upper floors, fire chief Dana Kell said. Two residents were treated for smoke "
+        "inhalation. The cause of the fire is under investigation. The city has placed the "
+        "displaced families in two hotels for at least two weeks."
+    )
+    claim = "Families displaced by the {} apartment fire will be housed in hotels for a fortnight."
+    assert not judge.evidence(claim.format("Eastmoor"), [passage]).failures
+    failures = judge.evidence(claim.format("Westmoor"), [passage]).failures
+    assert ("name not where the claim's content is", "Westmoor") in failures
+
+
+@pytest.mark.slow
 def test_a_name_of_the_question_may_come_from_the_cited_articles_title(judge: Judge) -> None:
     """Past its opening an article seldom repeats what it is about: the passage says "the
     council", the answer "Harwick's council". The name is the question's, and the cited

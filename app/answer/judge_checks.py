@@ -220,7 +220,7 @@ def context(al: Alignment, units: Sequence[Unit], claim_names: Sequence[str]) ->
     antecedent of "its" / "ia", and the sentence that names who "the team" / "pemiliknya" is)."""
     best = units[al.best]
     span = [units[j] for j in range(al.span[0], al.span[1] + 1)]
-    if _strangers(best, claim_names):
+    if any(_strangers(u, claim_names) for u in _content(al, units)):
         return span
 
     def naming(u: Unit) -> bool:
@@ -237,14 +237,33 @@ def lede(al: Alignment, units: Sequence[Unit], claim_names: Sequence[str]) -> Un
     claim leaves out and has no pronoun (which points at that nearest name): a paragraph's
     lede names what it is about ("The fans demanded …" are its club's fans)."""
     best = units[al.best]
+    content = _content(al, units)
     start = next(k for k, u in enumerate(units) if u.passage == best.passage)
-    end = min(al.best, al.span[0])
+    end = min(al.best, al.span[0]) if content == [best] else al.span[0]
     first = units[start]
-    if start >= end or not _topics(first) or _PRONOUN.search(best.text):
+    if start >= end or not _topics(first) or any(_points_back(u) for u in content):
         return None
-    if _strangers(best, claim_names):
+    if any(_strangers(u, claim_names) for u in content):
         return None
     return first if any(_topics(u) for u in units[start + 1 : end]) else None
+
+
+def _content(al: Alignment, units: Sequence[Unit]) -> list[Unit]:
+    """Where the claim's content sits: its best sentence, or — when a pair of other sentences
+    matches it better than that sentence alone — the pair."""
+    if al.span[0] <= al.best <= al.span[1]:
+        return [units[al.best]]
+    return [units[j] for j in range(al.span[0], al.span[1] + 1)]
+
+
+def _points_back(unit: Unit) -> bool:
+    """A pronoun of ``unit`` comes before any name it states, so it points at a name of an
+    earlier sentence ("It expected …"), not at its own subject ("NorthGrid said it …")."""
+    found = _PRONOUN.search(unit.text)
+    if found is None:
+        return False
+    named_at = [unit.text.find(n) for n in _topics(unit)]
+    return not any(0 <= at < found.start() for at in named_at)
 
 
 def _topics(unit: Unit) -> list[str]:
