@@ -244,7 +244,7 @@ def has_quantity(text: str) -> bool:
 
 
 _UNIT_AFTER_NUMBER = re.compile(  # "18.4-kilometre route": a compound's hyphen as a space
-    rf"(?P<num>\d+(?:[.,]\d+)*|\b(?:{_NUMBER_WORDS}))-?((?:\s*[^\W\d_]+){{1,3}})",
+    rf"(?P<num>\d+(?:[.,]\d+)*|\b(?:{_NUMBER_WORDS}))-?(?P<after>(?:\s*[^\W\d_]+){{1,3}})",
     re.IGNORECASE,
 )
 
@@ -253,7 +253,8 @@ def units(text: str) -> set[str]:
     """Canonical units, currencies and counting words that follow a number (signs included)."""
     found: set[str] = set()
     for match in _UNIT_AFTER_NUMBER.finditer(text):
-        unit = next((_UNIT_OF[w] for w in match.group(2).lower().split() if w in _UNIT_OF), None)
+        after = match.group("after").lower().split()
+        unit = next((_UNIT_OF[w] for w in after if w in _UNIT_OF), None)
         if unit:
             found.add(unit)
     for sign, unit in (("$", "dolar"), ("£", "pound"), ("€", "euro"), ("%", "persen")):
@@ -269,7 +270,7 @@ def measured(text: str) -> set[float]:
     a length or a weight, not a count of things."""
     found: set[float] = set()
     for match in _UNIT_AFTER_NUMBER.finditer(text):
-        after = match.group(2).lower().split()
+        after = match.group("after").lower().split()
         scale = _SCALES.get(after[0], 1) if len(after) > 1 else 1  # "6 juta ton"
         unit = _UNIT_OF.get(after[1] if scale > 1 else after[0])
         if unit in MEASURES and match.group("num")[0].isdigit():
@@ -280,7 +281,7 @@ def measured(text: str) -> set[float]:
 def counted_words(text: str) -> list[str]:
     """The words right after each number, up to two ("24 *stations*", "four *other routes*"):
     what the number counts or measures."""
-    return [w for m in _UNIT_AFTER_NUMBER.finditer(text) for w in m.group(2).split()[:2]]
+    return [w for m in _UNIT_AFTER_NUMBER.finditer(text) for w in m.group("after").split()[:2]]
 
 
 def canonical_unit(word: str) -> str | None:

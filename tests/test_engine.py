@@ -295,39 +295,39 @@ def test_sentences_in_the_other_language_are_scored_on_an_even_footing() -> None
     assert best(language_means(vector, centroids)) == "en"  # the bakery sentence
 
 
+def _feature_rows(text: str, *questions: str) -> list[np.ndarray]:
+    """The :data:`FEATURES` rows of one English passage's sentences, for each question."""
+    embeddings = BiasedEmbeddings()
+    passage = _whole("d0", "en", text)
+    cands = candidates([passage], MemorySentences([passage], embeddings).get([passage]))
+    queries = [parse_query(q) for q in questions]
+    return [featurize(q, embeddings.embed_query(q.text), cands) for q in queries]
+
+
 def test_a_sentence_stating_how_many_items_a_list_question_asks_for() -> None:
     """For "Apa saja tiga syarat…" the sentence saying "three conditions" (in words or figures,
     in either language) and the one after it carry the count features; others do not."""
-    embeddings = BiasedEmbeddings()
     text = (
         "The board set three conditions for the loan. First, the plan must be audited. "
         "The vote was held on Monday."
     )
-    passage = _whole("d0", "en", text)
-    cands = candidates([passage], MemorySentences([passage], embeddings).get([passage]))
-    query = parse_query("Apa saja tiga syarat pinjaman itu?")
-    X = featurize(query, embeddings.embed_query(query.text), cands)
+    X, other = _feature_rows(
+        text, "Apa saja tiga syarat pinjaman itu?", "Apa saja syarat pinjaman itu?"
+    )
     own, prev = FEATURES.index("list_count"), FEATURES.index("list_count_prev")
-    assert [(X[k, own], X[k, prev]) for k in range(len(cands))] == [(1, 0), (0, 1), (0, 0)]
-    other = parse_query("Apa saja syarat pinjaman itu?")  # no count asked: nothing fires
-    X = featurize(other, embeddings.embed_query(other.text), cands)
-    assert not X[:, [own, prev]].any()
+    assert [(X[k, own], X[k, prev]) for k in range(len(X))] == [(1, 0), (0, 1), (0, 0)]
+    assert not other[:, [own, prev]].any()  # no count asked: nothing fires
 
 
 def test_the_thing_a_question_counts_standing_after_a_number() -> None:
     """For "How many stops …" the sentence saying "12 stops" carries ``unit_fit``, not the one
     that counts something else ("four other routes … stops") or one without the thing."""
-    embeddings = BiasedEmbeddings()
     text = (
         "Four other routes now end at the ferry stops. The ferry makes 12 stops on its way. "
         "It sails 12 times a day."
     )
-    passage = _whole("d0", "en", text)
-    cands = candidates([passage], MemorySentences([passage], embeddings).get([passage]))
-    query = parse_query("How many stops does the ferry make?")
-    X = featurize(query, embeddings.embed_query(query.text), cands)
-    fit = FEATURES.index("unit_fit")
-    assert [float(X[k, fit]) for k in range(len(cands))] == [0.0, 1.0, 0.0]
+    (X,) = _feature_rows(text, "How many stops does the ferry make?")
+    assert X[:, FEATURES.index("unit_fit")].tolist() == [0.0, 1.0, 0.0]
 
 
 def test_factoid_answers_are_ranked_by_the_ranker(service: AnswerService) -> None:

@@ -233,9 +233,10 @@ def context(al: Alignment, units: Sequence[Unit], claim_names: Sequence[str]) ->
 
 def lede(al: Alignment, units: Sequence[Unit], claim_names: Sequence[str]) -> Unit | None:
     """The first sentence of the best sentence's passage, when it names anyone and comes
-    before the nearest earlier sentence that does, and the best sentence names no one the
-    claim leaves out and has no pronoun (which points at that nearest name): a paragraph's
-    lede names what it is about ("The fans demanded …" are its club's fans)."""
+    before the nearest earlier sentence that does, and the sentences holding the claim's
+    content (:func:`_content`) name no one the claim leaves out and have no pronoun pointing
+    back at that nearest name: a paragraph's lede names what it is about ("The fans demanded
+    …" are its club's fans)."""
     best = units[al.best]
     content = _content(al, units)
     start = next(k for k, u in enumerate(units) if u.passage == best.passage)
