@@ -249,11 +249,20 @@ _UNIT_AFTER_NUMBER = re.compile(  # "18.4-kilometre route": a compound's hyphen 
 )
 
 
+@lru_cache(maxsize=32768)
+def _after_numbers(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each number of ``text`` as written, with the (up to three, lowercase) words after it:
+    one scan that units, measures and counted things are all read from."""
+    return tuple(
+        (m.group("num"), tuple(m.group("after").lower().split()))
+        for m in _UNIT_AFTER_NUMBER.finditer(text)
+    )
+
+
 def units(text: str) -> set[str]:
     """Canonical units, currencies and counting words that follow a number (signs included)."""
     found: set[str] = set()
-    for match in _UNIT_AFTER_NUMBER.finditer(text):
-        after = match.group("after").lower().split()
+    for _, after in _after_numbers(text):
         unit = next((_UNIT_OF[w] for w in after if w in _UNIT_OF), None)
         if unit:
             found.add(unit)
@@ -269,19 +278,18 @@ def measured(text: str) -> set[float]:
     """Values of the figures that stand before a unit of measure ("18.4-kilometre", "6 ton"):
     a length or a weight, not a count of things."""
     found: set[float] = set()
-    for match in _UNIT_AFTER_NUMBER.finditer(text):
-        after = match.group("after").lower().split()
+    for number, after in _after_numbers(text):
         scale = _SCALES.get(after[0], 1) if len(after) > 1 else 1  # "6 juta ton"
         unit = _UNIT_OF.get(after[1] if scale > 1 else after[0])
-        if unit in MEASURES and match.group("num")[0].isdigit():
-            found.add(round(parse_number(match.group("num")) * scale, 6))
+        if unit in MEASURES and number[0].isdigit():
+            found.add(round(parse_number(number) * scale, 6))
     return found
 
 
 def counted_words(text: str) -> list[str]:
     """The words right after each number, up to two ("24 *stations*", "four *other routes*"):
     what the number counts or measures."""
-    return [w for m in _UNIT_AFTER_NUMBER.finditer(text) for w in m.group("after").split()[:2]]
+    return [w for _, after in _after_numbers(text) for w in after[:2]]
 
 
 def canonical_unit(word: str) -> str | None:

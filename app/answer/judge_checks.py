@@ -240,7 +240,7 @@ def lede(al: Alignment, units: Sequence[Unit], claim_names: Sequence[str]) -> Un
     best = units[al.best]
     content = _content(al, units)
     start = next(k for k, u in enumerate(units) if u.passage == best.passage)
-    end = min(al.best, al.span[0]) if content == [best] else al.span[0]
+    end = al.span[0]  # where the content starts: a best sentence inside the span is not before
     first = units[start]
     if start >= end or not _topics(first) or any(_points_back(u) for u in content):
         return None
