@@ -8,9 +8,10 @@ import numpy as np
 
 from app.answer.features import ABSTAIN_FEATURES
 from app.fitting.fit import (
-    MAX_FALSE_ABSTENTION,
+    CUT_FALSE_ABSTENTION,
     _abstention_at_cap,
     _cuts,
+    _most_diverse,
     abstention_ablation,
     abstention_out_of_fold,
     fit_abstention,
@@ -38,7 +39,7 @@ def test_threshold_keeps_false_abstention_under_the_cap() -> None:
     assert len(weights) == len(ABSTAIN_FEATURES) + 1 and offset == 0.0  # no open-ended ones
     assert weights[ABSTAIN_FEATURES.index("terms_absent_best")] < 0  # missing words: abstain
     answered = ~unknown & (X @ np.asarray(weights[:-1]) + weights[-1] >= threshold)
-    assert np.mean(~answered[y == 1]) <= MAX_FALSE_ABSTENTION
+    assert np.mean(~answered[y == 1]) <= CUT_FALSE_ABSTENTION
     assert np.mean(~answered[y == 0]) > 0.5
     assert not answered[unknown].any()
     assert curve[0]["false_abstention"] <= curve[-1]["false_abstention"]
@@ -56,10 +57,17 @@ def test_open_ended_questions_get_the_false_abstention_budget_they_need() -> Non
     assert offset > 0
     score = X @ np.asarray(weights[:-1]) + weights[-1]
     with_offset = ~unknown & (score + offset * open_ended >= threshold)
-    assert np.mean(~with_offset[y == 1]) <= MAX_FALSE_ABSTENTION
+    assert np.mean(~with_offset[y == 1]) <= CUT_FALSE_ABSTENTION
     single = abstention_out_of_fold(X, y, unknown, seeds=2)
     split = abstention_out_of_fold(X, y, unknown, open_ended, seeds=2)
     assert split["abstention_accuracy"] > single["abstention_accuracy"] + 0.1
+
+
+def test_open_answers_keep_the_most_diversity_within_one_question_of_the_best() -> None:
+    best = {0.5: 0.8333, 0.7: 0.8422, 0.85: 0.8244}  # out-of-fold scores of a fit, 45 questions
+    assert _most_diverse(best, 1 / 45) == 0.5
+    assert _most_diverse(best, 1 / 200) == 0.7  # many questions: the small lead counts
+    assert _most_diverse({0.5: 0.70, 0.7: 0.80, 0.85: 0.79}, 1 / 45) == 0.7
 
 
 def test_out_of_fold_and_ablation_show_what_the_feature_is_worth() -> None:
