@@ -10,6 +10,7 @@ from ingest.names import proper_names
 from ingest.numbers import (
     NUMBER_WORD,
     Fact,
+    has_age,
     has_date,
     has_day,
     has_duration,
@@ -40,6 +41,7 @@ class TextFacts:
     date: bool
     day: bool  # a day of the calendar, not only a month or a year
     duration: bool
+    age: bool  # an age as news gives one: "Rosa (52)", "berusia 52"
     number_word: bool
     fraction: bool
     units: frozenset[str]
@@ -58,6 +60,7 @@ def text_facts(text: str, known: frozenset[str] = frozenset()) -> TextFacts:
         date=has_date(text),
         day=has_day(text),
         duration=has_duration(text),
+        age=has_age(text),
         number_word=bool(NUMBER_WORD.search(text)),
         fraction=bool(_FRACTION.search(text)),
         units=frozenset(units(text)),

@@ -238,6 +238,20 @@ def has_duration(text: str) -> bool:
     return bool(_DURATION.search(text))
 
 
+# Closed class: how news gives a person's age: "Rosa (52)", "Rosa, 52, said", "berusia 52",
+# "aged 52", "a 52-year-old" (a span in years, "52 tahun", is a duration).
+_AGE = re.compile(
+    r"\(\s*\d{1,3}\s*\)|,\s*\d{1,3}\s*,|\b(?:berusia|berumur|usia(?:nya)?|umur(?:nya)?|aged?)\s+"
+    r"\d{1,3}\b|\b\d{1,3}[- ]years?[- ]old\b",
+    re.IGNORECASE,
+)
+
+
+def has_age(text: str) -> bool:
+    """An age as news writes one ("Rosa (52)", "Rosa, 52,", "berusia 52", "52-year-old")."""
+    return bool(_AGE.search(text))
+
+
 def has_quantity(text: str) -> bool:
     """A number that is not a year, or a number word."""
     return bool(quantities(text)) or bool(NUMBER_WORD.search(text))

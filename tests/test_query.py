@@ -11,6 +11,8 @@ from app.answer.query import merge_followup, parse_query
     ("question", "kind", "expects"),
     [
         ("Berapa biaya renovasi stadion itu?", "factoid", "money"),
+        ("Berapa perkiraan biaya renovasi stadion itu?", "factoid", "money"),  # a hedge between
+        ("Berapa usia pelatih kepala klub itu?", "factoid", "quantity"),
         ("How much money did the council spend on the bridge?", "factoid", "money"),
         ("What is the head coach's monthly salary?", "factoid", "money"),
         ("What price did the club set for season tickets?", "factoid", "money"),
@@ -68,6 +70,9 @@ def test_a_question_that_asks_for_a_count() -> None:
     assert parse_query("How many players joined the academy?").wants_count
     assert not parse_query("Berapa besar biaya renovasi stadion itu?").wants_count
     assert not parse_query("Berapa persen penonton yang hilang?").wants_count
+    assert not parse_query("Berapa usia pelatih kepala klub itu?").wants_count  # an age
+    assert parse_query("Berapa usia pelatih kepala klub itu?").asks_age
+    assert parse_query("How old was the striker when he signed?").asks_age
 
 
 @pytest.mark.parametrize(
@@ -96,6 +101,8 @@ def test_how_many_items_a_list_question_asks_for(question: str, count: int) -> N
         ("How much did Persikal pay for the striker?", "pay"),  # the name is skipped
         ("Perusahaan konstruksi mana yang membangun jembatan itu?", "perusahaan"),  # "N mana"
         ("Jenis produk apa yang dijual koperasi itu?", "produk"),  # "jenis" names the kind
+        ("Berapa perkiraan biaya renovasi stadion?", "biaya"),  # past the hedge "perkiraan"
+        ("What is the estimated cost of the new stand?", "cost"),
         ("Siapa pelatih kepala klub itu?", ""),  # who-questions have no focus
         ("Berapa persen penonton yang hilang?", ""),  # neither do shares
     ],

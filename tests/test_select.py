@@ -91,6 +91,17 @@ def test_how_many_asks_for_a_count_not_a_sum_or_a_measure() -> None:
     assert type_fit(berapa, text_facts("Proyek itu menghabiskan $40 juta."))
 
 
+def test_how_old_asks_for_an_age_not_a_count() -> None:
+    usia = parse_query("Berapa usia ketua koperasi itu?")
+    assert not type_fit(usia, text_facts("Koperasi itu kini beranggotakan 870 petani."))
+    assert type_fit(usia, text_facts("Ketua koperasi, Sari Wulan (52), menyambut rencana itu."))
+    assert type_fit(usia, text_facts("Ia sudah berusia 61 tahun."))
+    old = parse_query("How old is the club's coach?")
+    assert not type_fit(old, text_facts("The club signed 14 players this summer."))
+    assert type_fit(old, text_facts("Its coach, Dana Reyes, 47, said the club would rebuild."))
+    assert type_fit(old, text_facts("The 47-year-old coach said the club would rebuild."))
+
+
 def test_how_long_asks_for_a_time_or_a_length() -> None:
     road = parse_query("How long will the new ring road be?")
     assert type_fit(road, text_facts("Jalan lingkar itu sepanjang 9,6 kilometer."), same=False)

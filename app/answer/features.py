@@ -133,6 +133,8 @@ def type_fit(query: Query, facts: TextFacts, causal: bool = False, same: bool = 
         return facts.duration or (query.asks_length and bool(facts.units & LENGTHS))
     if expects == "reason":
         return causal
+    if query.asks_age:
+        return facts.age or facts.duration
     found = [f for f in facts.quantities if not facts_match(f, query.numbers)]
     if expects == "quantity" and not query.units & facts.units:
         if query.units & MEASURES:

@@ -90,8 +90,9 @@ _TYPED: tuple[tuple[Expect, re.Pattern[str]], ...] = (
             r"\b(how much money|how much (?:did|does|do|will|would|was|were|is|are|has|have)\b"
             r"(?=.*\b(?:cost\w*|spen[dt]\w*|pa(?:y|id)\w*|worth|earn\w*|rais\w*|invest\w*|"
             r"fund\w*|sav\w*|budget\w*|charg\w*|fine[sd]?|money)\b)|"
-            r"(?:berapa|seberapa) (?:besar )?(?:biaya|harga|nilai|dana|anggaran|uang|gaji|denda|"
-            r"ongkos|tarif|investasi|modal|pendapatan|kerugian|laba|utang)\w*|"
+            r"(?:berapa|seberapa) (?:besar )?(?:(?:perkiraan|estimasi|total|rata-rata) )?"
+            r"(?:biaya|harga|nilai|dana|anggaran|uang|gaji|denda|ongkos|tarif|investasi|modal|"
+            r"pendapatan|kerugian|laba|utang)\w*|"
             r"\bwhat\b(?:\s+(?!share|proportion|percent|fraction)[\w'-]+){0,5}?\s+(?:costs?|"
             r"prices?|value|valuation|fines?|fees?|budget|salary|wages?|rent|revenue|income|"
             r"profit|loss|worth)\b)"
@@ -129,8 +130,13 @@ _TYPED: tuple[tuple[Expect, re.Pattern[str]], ...] = (
 # Closed class: question phrases that ask for a count ("berapa penumpang"; not a dimension).
 _COUNT = re.compile(
     r"\b(how many|number of|berapa banyak|jumlah|berapa (?!besar|lama|jauh|tinggi|luas|berat|"
-    r"panjang|mahal|sering|cepat|persen)[^\W\d_]+)\b",
+    r"panjang|mahal|sering|cepat|persen|usia|umur)[^\W\d_]+)\b",
     re.I,
+)
+# Closed class: question phrases that ask for a person's age.
+_AGE_ASKED = re.compile(
+    r"\b(how old|at what age|berapa (?:usia|umur)|(?:usia|umur)(?:nya)? berapa|"
+    r"(?:pada|di) usia berapa)\b"
 )
 # A date question that wants a day of the calendar, not only a year.
 _DAY_ASKED = re.compile(
@@ -160,7 +166,8 @@ _FOCUS_SKIP = frozenset(
     "many much jumlah banyak besar nama name names number total kind type jenis macam persen "
     "percent percentage share proportion date year month day tanggal tahun bulan hari money uang "
     "time waktu lama long jauh far tinggi high tall luas large big berat heavy panjang old often "
-    "sering".split()
+    "sering perkiraan estimasi kira estimated estimate approximate approximately average rata "
+    "rerata".split()  # and the hedges of an amount: "berapa *perkiraan* biaya"
 )
 _FOCUS_KINDS = ("quantity", "money", "name", "duration")
 _FOCUS_REACH = 3  # content words after the question word where the asked thing may stand
@@ -209,6 +216,12 @@ class Query:
         """Whether the question counts things by its grammar ("how many stations"), so that a
         sum of money or a measured figure (18.4 km) does not answer it unless it names a unit."""
         return not self.units and bool(_HOW_MANY.search(self.text))
+
+    @property
+    def asks_age(self) -> bool:
+        """Whether the question asks how old someone is ("how old", "berapa usia"): answered by
+        an age or a span in years, not by a count of something."""
+        return self.expects == "quantity" and bool(_AGE_ASKED.search(self.text.lower()))
 
     @property
     def asks_length(self) -> bool:
