@@ -241,7 +241,7 @@ def has_duration(text: str) -> bool:
 # Closed class: how news gives a person's age: "Rosa (52)", "Rosa, 52, said", "berusia 52",
 # "aged 52", "a 52-year-old" (a span in years, "52 tahun", is a duration).
 _AGE = re.compile(
-    r"\(\s*\d{1,3}\s*\)|,\s*\d{1,3}\s*,|\b(?:berusia|berumur|usia(?:nya)?|umur(?:nya)?|aged?)\s+"
+    r"\(\s*\d{1,3}\s*\)|(?<!\d),\s+\d{1,3},|\b(?:berusia|berumur|usia(?:nya)?|umur(?:nya)?|aged?)\s+"
     r"\d{1,3}\b|\b\d{1,3}[- ]years?[- ]old\b",
     re.IGNORECASE,
 )

@@ -98,6 +98,7 @@ def test_how_old_asks_for_an_age_not_a_count() -> None:
     assert type_fit(usia, text_facts("Ia sudah berusia 61 tahun."))
     old = parse_query("How old is the club's coach?")
     assert not type_fit(old, text_facts("The club signed 14 players this summer."))
+    assert not type_fit(old, text_facts("The club paid $12,500,000 for 14 players."))
     assert type_fit(old, text_facts("Its coach, Dana Reyes, 47, said the club would rebuild."))
     assert type_fit(old, text_facts("The 47-year-old coach said the club would rebuild."))
 
