@@ -16,7 +16,9 @@ read here; ``telaah eval`` reports it as held out). Steps, all on the training q
 3. Composition: how many sentences and neighbours a factoid or list answer takes (chosen on all
    questions of the kind, by key-point recall where a question has points), and the MMR
    settings of open answers (which sentences and documents qualify, relevance against
-   diversity), chosen on out-of-fold scores for answer accuracy / key-point recall.
+   diversity), chosen on out-of-fold scores for answer accuracy / key-point recall over the
+   open and "why" questions (the most diverse MMR weight within one question's worth of the
+   best).
 4. Ablations: each feature group left out in turn, refitted, measured the same way (reported).
    With a few hundred questions most differences are within noise, so a group is dropped only
    when leaving it out raised both out-of-fold measures in fit after fit (the cognate features
