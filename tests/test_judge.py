@@ -385,6 +385,27 @@ def test_added_negation_fails(lexical: Judge) -> None:
             False,
         ),
         ("Nilai tukar rupiah melemah pada Senin.", "The rupiah strengthened on Monday.", False),
+        (
+            "The flooded area was 30 percent larger than last spring.",
+            "Luas genangan 30 persen lebih kecil dibandingkan musim semi lalu.",
+            False,
+        ),
+        ("Pasar ikan itu 30 persen lebih luas.", "The fish market is 30 percent bigger.", True),
+        (
+            "Weather at the port is expected to worsen.",
+            "Cuaca di pelabuhan diperkirakan membaik.",
+            False,
+        ),
+        (
+            "Musim tanam akan diperpanjang.",
+            "The planting season will be shortened.",
+            False,
+        ),
+        (
+            "The league will extend its season by two weeks.",
+            "Musim liga diperpanjang dua minggu.",
+            True,
+        ),
     ],
 )
 def test_the_opposite_direction_fails(

@@ -100,8 +100,26 @@ _DIRECTIONS: dict[str, tuple[str, int]] = {
         weakens ease eased eases easing""".split(),
         ("change", -1),
     ),
-    **dict.fromkeys("more higher greater".split(), ("amount", 1)),
-    **dict.fromkeys("fewer less lower".split(), ("amount", -1)),
+    **dict.fromkeys("more higher greater larger bigger".split(), ("amount", 1)),
+    **dict.fromkeys("fewer less lower smaller".split(), ("amount", -1)),
+    **dict.fromkeys(
+        """membaik pulih improve improved improves improving better""".split(), ("condition", 1)
+    ),
+    **dict.fromkeys(
+        """memburuk worsen worsened worsens worsening worse deteriorate deteriorated
+        deteriorates deteriorating""".split(),
+        ("condition", -1),
+    ),
+    **dict.fromkeys(
+        """diperpanjang memperpanjang perpanjangan lengthen lengthened lengthens extend
+        extended extends extending""".split(),
+        ("length", 1),
+    ),
+    **dict.fromkeys(
+        """diperpendek memperpendek dipersingkat mempersingkat shorten shortened shortens
+        shortening""".split(),
+        ("length", -1),
+    ),
     **dict.fromkeys(
         """menang memenangi memenangkan kemenangan mengalahkan win wins won winning beat
         beats""".split(),
@@ -124,13 +142,23 @@ _DIRECTIONS: dict[str, tuple[str, int]] = {
 }
 
 
+# Closed class: Indonesian comparatives, "lebih" and an adjective of size or amount.
+_LEBIH: dict[str, int] = {
+    **dict.fromkeys("besar banyak tinggi luas panjang mahal lama".split(), 1),
+    **dict.fromkeys("kecil sedikit rendah sempit pendek murah singkat".split(), -1),
+}
+
+
 def directions(text: str) -> dict[str, frozenset[int]]:
     """The sides of each scale a text states ("turun" and "fell": the change axis, -1)."""
     found: dict[str, set[int]] = {}
-    for w in words(text):
+    seen = words(text)
+    for before, w in zip(["", *seen], seen, strict=False):
         if w in _DIRECTIONS:
             axis, side = _DIRECTIONS[w]
             found.setdefault(axis, set()).add(side)
+        elif before == "lebih" and w in _LEBIH:  # "lebih kecil": less, "lebih besar": more
+            found.setdefault("amount", set()).add(_LEBIH[w])
     return {axis: frozenset(sides) for axis, sides in found.items()}
 
 
