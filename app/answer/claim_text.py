@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from app.answer.markers import ATTRIBUTION
 from ingest.names import TITLE_ACRONYMS, proper_names
@@ -152,8 +153,7 @@ _LEBIH: dict[str, int] = {
 def directions(text: str) -> dict[str, frozenset[int]]:
     """The sides of each scale a text states ("turun" and "fell": the change axis, -1)."""
     found: dict[str, set[int]] = {}
-    seen = words(text)
-    for before, w in zip(["", *seen], seen, strict=False):
+    for before, w in pairwise(["", *words(text)]):
         if w in _DIRECTIONS:
             axis, side = _DIRECTIONS[w]
             found.setdefault(axis, set()).add(side)
