@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
 
-from app.answer.claim_text import negated, split_clauses
+from app.answer.claim_text import directions, negated, split_clauses
 from app.answer.judge import Evidence, Judge, decide, is_framing
 from app.answer.judge_checks import Premise
 from app.answer.judge_evidence import FEATURES
@@ -406,6 +406,29 @@ def test_added_negation_fails(lexical: Judge) -> None:
             "Musim liga diperpanjang dua minggu.",
             True,
         ),
+        ("Denda itu lebih berat dari tahun lalu.", "The fine is lighter than last year.", False),
+        (
+            "July was the hottest month, with the highest rainfall since 1950.",
+            "Juli menjadi bulan dengan curah hujan terendah sejak 1950.",
+            False,
+        ),
+        (
+            "Harga cabai di atas harga acuan pemerintah.",
+            "Harga cabai di bawah harga acuan pemerintah.",
+            False,
+        ),
+        ("The museum will close its east wing in March.", "Museum itu membuka sayap timur.", False),
+        ("Petugas memasang 40 lampu jalan.", "Workers removed 40 street lights.", False),
+        (
+            "The stall holders agreed to move to the temporary market.",
+            "Para pedagang menolak pindah ke pasar sementara.",
+            False,
+        ),
+        (
+            "Juara bertahan itu kehilangan gelarnya.",
+            "The defending champion kept her title.",
+            False,
+        ),
     ],
 )
 def test_the_opposite_direction_fails(
@@ -415,6 +438,12 @@ def test_the_opposite_direction_fails(
     assert not verdict.supported or supported
     if not supported:
         assert "direction" in verdict.reason or "negation" in verdict.reason
+
+
+def test_close_to_a_number_states_no_closing() -> None:
+    assert directions("Its debts came close to $2 million.") == {}
+    assert directions("The council voted to close the pool.") == {"open": frozenset({-1})}
+    assert directions("Desa itu di bawah garis banjir.") == {"standing": frozenset({-1})}
 
 
 def test_a_direction_is_read_in_the_sentence_when_the_matching_clause_states_none(

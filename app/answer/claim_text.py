@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 from app.answer.markers import ATTRIBUTION
 from ingest.names import TITLE_ACRONYMS, proper_names
@@ -80,8 +79,9 @@ def norm(text: str) -> str:
 
 
 # Closed class: words that state a direction on a scale, by axis and side, in both languages
-# (a rise, no change or a fall, more or less, a win or a loss, a yes or a no to a request, the
-# same or different, ahead or behind).
+# (a rise, no change or a fall, more or less, the most or the least, a win or a loss, kept or
+# lost, a yes or a no to a request, opened or closed, installed or removed, the same or
+# different, ahead or behind).
 _DIRECTIONS: dict[str, tuple[str, int]] = {
     **dict.fromkeys(
         """naik menaik kenaikan meningkat meningkatkan peningkatan bertambah pertambahan melonjak
@@ -101,8 +101,16 @@ _DIRECTIONS: dict[str, tuple[str, int]] = {
         weakens ease eased eases easing""".split(),
         ("change", -1),
     ),
-    **dict.fromkeys("more higher greater larger bigger".split(), ("amount", 1)),
-    **dict.fromkeys("fewer less lower smaller".split(), ("amount", -1)),
+    **dict.fromkeys(
+        """more higher greater larger bigger heavier highest greatest largest biggest
+        heaviest tertinggi terbesar terbanyak terberat""".split(),
+        ("amount", 1),
+    ),
+    **dict.fromkeys(
+        """fewer less lower smaller lighter lowest smallest fewest lightest terendah
+        terkecil tersedikit teringan""".split(),
+        ("amount", -1),
+    ),
     **dict.fromkeys(
         """membaik pulih improve improved improves improving better""".split(), ("condition", 1)
     ),
@@ -126,10 +134,34 @@ _DIRECTIONS: dict[str, tuple[str, int]] = {
         beats""".split(),
         ("outcome", 1),
     ),
-    **dict.fromkeys("kalah kekalahan lose loses losing lost".split(), ("outcome", -1)),
     **dict.fromkeys(
-        """setuju menyetujui disetujui persetujuan mengabulkan dikabulkan approve approved approves
-        accept accepted accepts""".split(),
+        """mempertahankan dipertahankan retain retained retains keep keeps kept""".split(),
+        ("outcome", 1),
+    ),
+    **dict.fromkeys("kalah kekalahan kehilangan lose loses losing lost".split(), ("outcome", -1)),
+    **dict.fromkeys(
+        """buka membuka dibuka pembukaan terbuka open opens opened opening reopen reopens
+        reopened""".split(),
+        ("open", 1),
+    ),
+    **dict.fromkeys(
+        """tutup menutup ditutup penutupan tertutup close closes closed closing closure shut
+        shuts""".split(),
+        ("open", -1),
+    ),
+    **dict.fromkeys(
+        """memasang dipasang pemasangan install installs installed installing""".split(),
+        ("fitted", 1),
+    ),
+    **dict.fromkeys(
+        """mencopot dicopot membongkar dibongkar remove removes removed removing dismantle
+        dismantled dismantles""".split(),
+        ("fitted", -1),
+    ),
+    **dict.fromkeys(
+        """setuju menyetujui disetujui persetujuan mengabulkan dikabulkan sepakat bersepakat
+        menyepakati disepakati approve approved approves accept accepted accepts agree agreed
+        agrees""".split(),
         ("decision", 1),
     ),
     **dict.fromkeys(
@@ -141,24 +173,31 @@ _DIRECTIONS: dict[str, tuple[str, int]] = {
     **dict.fromkeys("ahead above unggul".split(), ("standing", 1)),
     **dict.fromkeys("behind below tertinggal".split(), ("standing", -1)),
 }
+# Closed class: Indonesian positions of two words ("di atas": above, "di bawah": below).
+_DI: dict[str, int] = {"atas": 1, "bawah": -1}
+# "close" that means near ("close to", "close by") states no closing
+_NEAR = frozenset({"to", "by"})
 
 
 # Closed class: Indonesian comparatives, "lebih" and an adjective of size or amount.
 _LEBIH: dict[str, int] = {
-    **dict.fromkeys("besar banyak tinggi luas panjang mahal lama".split(), 1),
-    **dict.fromkeys("kecil sedikit rendah sempit pendek murah singkat".split(), -1),
+    **dict.fromkeys("besar banyak tinggi luas panjang mahal lama berat".split(), 1),
+    **dict.fromkeys("kecil sedikit rendah sempit pendek murah singkat ringan".split(), -1),
 }
 
 
 def directions(text: str) -> dict[str, frozenset[int]]:
     """The sides of each scale a text states ("turun" and "fell": the change axis, -1)."""
     found: dict[str, set[int]] = {}
-    for before, w in pairwise(["", *words(text)]):
-        if w in _DIRECTIONS:
+    ws = ["", *words(text), ""]
+    for before, w, after in zip(ws, ws[1:], ws[2:], strict=False):  # a word and its neighbours
+        if w in _DIRECTIONS and not (w == "close" and after in _NEAR):
             axis, side = _DIRECTIONS[w]
             found.setdefault(axis, set()).add(side)
         elif before == "lebih" and w in _LEBIH:  # "lebih kecil": less, "lebih besar": more
             found.setdefault("amount", set()).add(_LEBIH[w])
+        elif before == "di" and w in _DI:  # "di bawah": below
+            found.setdefault("standing", set()).add(_DI[w])
     return {axis: frozenset(sides) for axis, sides in found.items()}
 
 
