@@ -183,11 +183,14 @@ def stated_value(question: str, answer: str, quotes: list[str]) -> str | None:
         return None
     facts = text_facts(text)
     query = parse_query(question)
+    place = query.expects == "place"  # a place named bare has no "in" before it: any name
     if facts.numbers or facts.names:
-        if not type_fit(query, facts):
+        if not type_fit(query, facts) and not (place and facts.names):
             return None
         found = [q for q in quotes if _states_facts(facts, strip_markers(q))]
-    elif not query.expects and term_set(text, query.lang) - term_set(question, query.lang):
+    elif (not query.expects or place) and term_set(text, query.lang) - term_set(
+        question, query.lang
+    ):
         phrase = re.compile(rf"(?<!\w){re.escape(text)}(?!\w)", re.IGNORECASE)
         found = [q for q in quotes if phrase.search(strip_markers(q))]
     else:

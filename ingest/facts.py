@@ -28,6 +28,38 @@ _FRACTION = re.compile(
     re.IGNORECASE,
 )
 
+# Closed class: prepositions of place, standing before a name ("in Carrick", "di Desa Labuan
+# Sari", "ke China"); "according to X" names a source, not a place.
+_LOCATIVE = re.compile(
+    r"\b(?:in|at|near|from|to|into|inside|outside|across|off|towards?|around|di|ke|dari|dekat|"
+    r"menuju)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_SOURCE = re.compile(r"\baccording to\s+(?:the\s+)?$", re.IGNORECASE)
+_LOCATIVE_REACH = 20  # characters before a name where its preposition stands
+# Closed class: where a text places something without a name: a point of the compass, up or
+# down a river ("running *east* towards the airport", "*di hulu* sungai").
+_BEARING = re.compile(
+    r"\b(?:north|south)(?:-?(?:east|west))?(?:ern|wards?)?\b|\b(?:east|west)(?:ern|wards?)?\b|"
+    r"\b(?:upstream|downstream|utara|selatan|timur|barat|tenggara|barat daya|barat laut|"
+    r"timur laut|hulu|hilir)\b",
+    re.IGNORECASE,
+)
+
+
+def places(text: str, names: list[str]) -> tuple[tuple[str, ...], ...]:
+    """The names of ``text`` that a preposition of place stands before ("on a football field
+    *in Tanjungsekar*"), each as its lowercase words, and its points of the compass and of a
+    river ("running *east*", "*di hulu* sungai")."""
+    out: list[tuple[str, ...]] = [tuple(words(m.group())) for m in _BEARING.finditer(text)]
+    for name in names:
+        for m in re.finditer(re.escape(name), text):
+            before = text[max(0, m.start() - _LOCATIVE_REACH) : m.start()]
+            if _LOCATIVE.search(before) and not _SOURCE.search(before):
+                out.append(tuple(words(name)))
+                break
+    return tuple(out)
+
 
 @dataclass(frozen=True)
 class TextFacts:
@@ -35,6 +67,7 @@ class TextFacts:
 
     words: frozenset[str]
     names: tuple[tuple[str, ...], ...]  # each name as its lowercase words
+    places: tuple[tuple[str, ...], ...]  # the names a preposition of place stands before
     numbers: tuple[Fact, ...]
     quantities: tuple[Fact, ...]  # numbers that are not years
     years: tuple[int, ...]
@@ -51,9 +84,11 @@ class TextFacts:
 @lru_cache(maxsize=65536)
 def text_facts(text: str, known: frozenset[str] = frozenset()) -> TextFacts:
     """The :class:`TextFacts` of a text (``known``: see :func:`proper_names`), cached."""
+    names = proper_names(text, known)
     return TextFacts(
         words=frozenset(words(text)),
-        names=tuple(tuple(words(n)) for n in proper_names(text, known)),
+        names=tuple(tuple(words(n)) for n in names),
+        places=places(text, names),
         numbers=tuple(number_facts(text)),
         quantities=tuple(quantities(text)),
         years=tuple(years(text)),

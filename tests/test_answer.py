@@ -13,7 +13,7 @@ from langchain_core.outputs import ChatGenerationChunk
 
 import prompts
 from app.constants import ABSTAIN_EN, ABSTAIN_ID
-from app.service import AnswerService, addresses, fence_passages
+from app.service import AnswerService, addresses, fence_passages, stated_value
 from app.settings import Settings
 from app.types import Passage
 
@@ -147,6 +147,16 @@ def test_a_bare_phrase_the_engines_quote_states_is_kept(
     assert [c.text for c in result.citations] == [P_ANTHROPIC]
     wrong = _service(settings, library, ["Pembuatan mobil."]).ask(question, answerer="llm")
     assert wrong.answerer == "extractive" and "mobil" not in wrong.answer
+
+
+def test_a_place_named_bare_is_kept_when_the_engines_quote_states_it() -> None:
+    """A place given bare has no preposition before it, as a place in a sentence has."""
+    question = "Di mana pabrik Sinar Baja akan dibangun?"
+    quotes = ["Pabrik Sinar Baja akan berdiri di Kawasan Industri Krakatau, Cilegon. [1]"]
+    assert stated_value(question, "Cilegon [1]", quotes) == "Cilegon [1]"
+    kawasan = "Kawasan Industri Krakatau [1]"
+    assert stated_value(question, kawasan, quotes) == kawasan
+    assert stated_value(question, "Serang [1]", quotes) is None
 
 
 def test_where_the_engine_abstains_a_failing_sentence_is_dropped(

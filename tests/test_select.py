@@ -103,6 +103,21 @@ def test_how_old_asks_for_an_age_not_a_count() -> None:
     assert type_fit(old, text_facts("The 47-year-old coach said the club would rebuild."))
 
 
+def test_where_asks_for_a_place_a_preposition_of_place_stands_before() -> None:
+    ferry = parse_query("Where did the ferry run aground?")
+    assert type_fit(ferry, text_facts("The ferry ran aground off Karang Putih on Sunday."))
+    assert type_fit(ferry, text_facts("Kapal itu kandas di dekat Pulau Sabira."), same=False)
+    assert not type_fit(ferry, text_facts("Captain Rudi Hartono said the ferry ran aground."))
+    assert not type_fit(ferry, text_facts("The ferry ran aground in March, according to Reuters."))
+    mana = parse_query("Di mana pabrik Sinar Baja akan dibangun?")
+    assert not type_fit(mana, text_facts("Pabrik Sinar Baja akan dibangun tahun depan."))
+    assert not type_fit(mana, text_facts("Izin pabrik itu diurus di Sinar Baja."))  # its own name
+    assert type_fit(mana, text_facts("Pabrik Sinar Baja akan berdiri di Cilegon."))
+    # a point of the compass or of a river places a thing without a name
+    assert type_fit(mana, text_facts("Pabrik itu berdiri di hulu sungai."))
+    assert type_fit(ferry, text_facts("The ferry drifted north-east after its engine failed."))
+
+
 def test_how_long_asks_for_a_time_or_a_length() -> None:
     road = parse_query("How long will the new ring road be?")
     assert type_fit(road, text_facts("Jalan lingkar itu sepanjang 9,6 kilometer."), same=False)

@@ -122,9 +122,10 @@ def type_fit(query: Query, facts: TextFacts, causal: bool = False, same: bool = 
     expects = query.expects
     if not expects:
         return False
-    if expects in ("person", "name"):
+    if expects in ("person", "name", "place"):
         asked = set(words(" ".join(query.names))) | set(query.words)
-        return any(any(w not in asked for w in name) for name in facts.names)
+        named = facts.places if expects == "place" else facts.names
+        return any(any(w not in asked for w in name) for name in named)
     if expects == "date":
         if query.wants_day:
             return facts.day

@@ -25,7 +25,9 @@ from ingest.terms import is_content, query_terms, stem, words
 from ingest.text import detect_language
 
 Kind = Literal["factoid", "list", "open", "summary", "compare"]
-Expect = Literal["", "quantity", "money", "percent", "date", "duration", "person", "name", "reason"]
+Expect = Literal[
+    "", "quantity", "money", "percent", "date", "duration", "person", "name", "place", "reason"
+]
 
 _SUMMARY = re.compile(
     r"\b(ringkas\w*|rangkum\w*|intisari|ikhtisar|summar(?:y|i[sz]e[sd]?|ies)|sum up|overview|"
@@ -101,6 +103,10 @@ _TYPED: tuple[tuple[Expect, re.Pattern[str]], ...] = (
     (
         "person",
         re.compile(r"\b(siapa\w*|who|whom|whose)\b"),
+    ),
+    (
+        "place",
+        re.compile(r"\b(where|di ?mana|ke ?mana|(?:di|ke) [a-z]+ (?:mana|manakah))\b"),
     ),
     (
         "reason",
@@ -295,7 +301,9 @@ def _kind(low: str, names: list[str], expects: Expect, typed_at: int) -> Kind:
     if _SUMMARY.search(low):
         return "summary"
     compare = _COMPARE.search(low)
-    if compare and len(names) >= 2 and (not expects or compare.start() < typed_at):
+    # "where do X and Y differ" asks for the differences, not a place
+    loose = expects in ("", "place")
+    if compare and len(names) >= 2 and (loose or compare.start() < typed_at):
         return "compare"
     if _LIST.search(low):
         return "list"
