@@ -26,6 +26,8 @@ from app.answer.query import merge_followup, parse_query
         ("Siapa pelatih kepala klub itu?", "factoid", "person"),
         ("Which bank sponsors the club?", "factoid", "name"),
         ("Besides the mayor, which engineer is named in the report?", "factoid", "name"),
+        ("What city will host the final?", "factoid", "name"),  # as "which city" does
+        ("In what country was the ferry built?", "factoid", "name"),
         ("Mengapa warga memprotes tambang itu?", "factoid", "reason"),
         ("Where did the ferry run aground?", "factoid", "place"),
         ("Di mana kapal feri itu kandas?", "factoid", "place"),

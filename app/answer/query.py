@@ -120,7 +120,9 @@ _TYPED: tuple[tuple[Expect, re.Pattern[str]], ...] = (
         "name",
         re.compile(
             r"\b(what (?:is|was|were) the name|what's the name|apa nama\w*|(?:bernama|dengan nama)"
-            r" apa|under what name|what (?:is|was) .{0,30} called|which (?!year|date|month|day|"
+            r" apa|under what name|what (?:is|was) .{0,30} called|what (?:city|town|village|"
+            r"country|province|region|district|island|county|regency|company|firm|bank|club|team|"
+            r"agency|ministry|party)\b|which (?!year|date|month|day|"
             r"century|decade)[a-z]+(?<!s)\b(?! (?:are|were|of)\b)|[a-z]+ (?:apa|mana|"
             r"manakah)(?= yang| lagi|\?|$))"
         ),
