@@ -67,7 +67,7 @@ class TextFacts:
 
     words: frozenset[str]
     names: tuple[tuple[str, ...], ...]  # each name as its lowercase words
-    places: tuple[tuple[str, ...], ...]  # the names a preposition of place stands before
+    places: tuple[tuple[str, ...], ...]  # names after a preposition of place; compass points
     numbers: tuple[Fact, ...]
     quantities: tuple[Fact, ...]  # numbers that are not years
     years: tuple[int, ...]
