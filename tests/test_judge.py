@@ -429,6 +429,13 @@ def test_added_negation_fails(lexical: Judge) -> None:
             "The defending champion kept her title.",
             False,
         ),
+        (
+            "Dua rumah di Sendang Wetan rusak berat.",
+            "Two houses in Sendang Wetan were lightly damaged.",
+            False,
+        ),
+        ("Heavy rain fell on Tanjung Rembang.", "Hujan ringan turun di Tanjung Rembang.", False),
+        ("Luka pengemudi itu ringan.", "The driver's injuries were minor.", True),
     ],
 )
 def test_the_opposite_direction_fails(
@@ -442,6 +449,11 @@ def test_the_opposite_direction_fails(
 
 def test_close_to_a_number_states_no_closing() -> None:
     assert directions("Its debts came close to $2 million.") == {}
+    assert directions("In light of the vote, the pool stays.") == {}
+    assert directions("Hukumannya lebih berat.") == {
+        "amount": frozenset({1}),
+        "severity": frozenset({1}),
+    }
     assert directions("The council voted to close the pool.") == {"open": frozenset({-1})}
     assert directions("Desa itu di bawah garis banjir.") == {"standing": frozenset({-1})}
 
@@ -988,6 +1000,17 @@ def test_stopping_from_denies_and_a_ban_pointed_back_at_does_not() -> None:
     assert not negated("The ban applies to 40 markets.")
     assert negated("The ban on plastic bags applies to 40 markets.")
     assert negated("Larangan memakai kantong plastik berlaku di 40 pasar.")
+
+
+def test_a_ban_stated_in_the_other_language_must_stay_a_ban(lexical: Judge) -> None:
+    passage = ["Pemkot Lamar melarang penjualan kembang api mulai 1 Juni."]
+    allowed = lexical.judge("From 1 June, Lamar will allow the sale of fireworks.", passage)
+    assert not allowed.supported and "ban" in allowed.reason
+    for faithful in (
+        "From 1 June, Lamar bans the sale of fireworks.",
+        "From 1 June, Lamar has barred the sale of fireworks.",
+    ):
+        assert "ban" not in lexical.judge(faithful, passage).reason
 
 
 def test_a_role_the_passage_gives_someone_else_fails(lexical: Judge) -> None:

@@ -47,6 +47,12 @@ _DENYING = re.compile(
     r"stop(?:s|ped|ping)?\b(?=(?:\s+[\w-]+){1,5}?\s+from\s+\w+ing\b)|gagal\s+"
     r"(?:me|di|ber)\w+|fail(?:s|ed)?\s+to)\b"
 )
+# Closed class: the words of a ban, which a translation keeps as a ban ("melarang" is
+# "bans", "prohibits", "bars", "outlaws" or "does not allow"; never plain "allows").
+_FORBIDS = re.compile(
+    r"(?i)\b(?:(?:me|di)?larang(?:nya)?|larangan|prohibit(?:s|ed|ing|ion)?|forb(?:id|ids|ade|"
+    r"idden|idding)|ban(?:s|ned|ning)?|barr(?:ed|ing)|outlaw(?:s|ed|ing)?)\b"
+)
 # Closed class: a denying noun that points back at a ban already stated ("larangan ini
 # berlaku…", "the ban applies…") denies nothing in its own sentence.
 _BACK = re.compile(
@@ -170,12 +176,17 @@ _DIRECTIONS: dict[str, tuple[str, int]] = {
     ),
     **dict.fromkeys("mirip serupa similar identical".split(), ("likeness", 1)),
     **dict.fromkeys("berbeda beda perbedaan different differs differ".split(), ("likeness", -1)),
+    **dict.fromkeys(
+        "berat parah heavy heavily severe severely serious seriously".split(), ("severity", 1)
+    ),
+    **dict.fromkeys("ringan light lightly mild mildly minor".split(), ("severity", -1)),
     **dict.fromkeys("ahead above unggul".split(), ("standing", 1)),
     **dict.fromkeys("behind below tertinggal".split(), ("standing", -1)),
 }
 # Closed class: Indonesian positions of two words ("di atas": above, "di bawah": below).
 _DI: dict[str, int] = {"atas": 1, "bawah": -1}
-# "close" that means near ("close to", "close by") states no closing
+# "close" that means near ("close to", "close by") states no closing; "in light of" states
+# no lightness
 _NEAR = frozenset({"to", "by"})
 
 
@@ -191,10 +202,11 @@ def directions(text: str) -> dict[str, frozenset[int]]:
     found: dict[str, set[int]] = {}
     ws = ["", *words(text), ""]
     for before, w, after in zip(ws, ws[1:], ws[2:], strict=False):  # a word and its neighbours
-        if w in _DIRECTIONS and not (w == "close" and after in _NEAR):
+        near = w == "close" and after in _NEAR
+        if w in _DIRECTIONS and not near and not (w == "light" and before == "in"):
             axis, side = _DIRECTIONS[w]
             found.setdefault(axis, set()).add(side)
-        elif before == "lebih" and w in _LEBIH:  # "lebih kecil": less, "lebih besar": more
+        if before == "lebih" and w in _LEBIH:  # "lebih kecil": less, "lebih besar": more
             found.setdefault("amount", set()).add(_LEBIH[w])
         elif before == "di" and w in _DI:  # "di bawah": below
             found.setdefault("standing", set()).add(_DI[w])
@@ -224,6 +236,11 @@ def negated(text: str) -> bool:
     "stop X from opening" as "ban X from opening"), unless it only points back at a ban."""
     plain_text = _BACK.sub(" ", _IDIOM.sub(" ", _CONTRAST.sub(" ", text)))
     return has_negation(plain_text) or bool(_DENYING.search(plain_text))
+
+
+def forbids(text: str) -> bool:
+    """Whether a text states a ban that does not merely point back at one."""
+    return bool(_FORBIDS.search(_BACK.sub(" ", text)))
 
 
 def names_of(text: str, known: frozenset[str]) -> list[str]:

@@ -16,6 +16,7 @@ from app.answer.claim_text import (
     Unit,
     counted,
     directions,
+    forbids,
     negated,
     restricted,
     slot,
@@ -386,12 +387,16 @@ def check_slots(al: Alignment, whole: Unit, units: Sequence[Unit], cross: bool) 
 
 def check_negation(al: Alignment, units: Sequence[Unit], segment: Unit | None) -> list[Failure]:
     """The claim is negated exactly when the matching clause of the best sentence is (across
-    languages only a negated claim is checked: a translation may lose a negation word)."""
+    languages only a negated claim is checked: a translation may lose a negation word, but
+    not a ban: "melarang" never becomes "allows")."""
     best = units[al.best]
     theirs = negated((segment or best).text)
     mine = negated(al.claim.text)
     if mine != theirs and (best.lang == al.claim.lang or mine):
         return [("negation differs from the passage", al.claim.text)]
+    banned = forbids((segment or best).text) and not forbids(al.claim.text)
+    if banned and not mine:  # a ban keeps its words in translation
+        return [("the passage states a ban the claim does not", al.claim.text)]
     return []
 
 
