@@ -533,6 +533,57 @@ def weekdays(text: str) -> frozenset[int]:
     return frozenset(d for d in days if d is not None)
 
 
+# Closed class: month names of both languages and their short forms, by their number.
+_MONTH_NUMBER: dict[str, int] = {
+    name: i
+    for i, names in enumerate(
+        (
+            "januari january jan",
+            "februari february feb",
+            "maret march mar",
+            "april apr",
+            "mei may",
+            "juni june jun",
+            "juli july jul",
+            "agustus august aug agu agt",
+            "september sep sept",
+            "oktober october okt oct",
+            "november nov",
+            "desember december des dec",
+        ),
+        start=1,
+    )
+    for name in names.split()
+}
+# A month named by a capitalised word ("Maret", "Aug."); a short form or "May" only beside a
+# figure or a full stop ("May 3", "3 May", "Aug. 3"), as "may" is also a verb.
+_MONTH_NAMED = re.compile(r"(?<![\w-])([A-Z][a-z]{2,8})\b(\.?)(?=(\s*\d)?)")
+# A day written in figures, with its month second: "13/11/2023", "(13/11)"; or an ISO date.
+_MONTH_FIGURES = re.compile(
+    r"\b\d{1,2}/(\d{1,2})/\d{2,4}\b|\(\d{1,2}/(\d{1,2})\)|\b\d{4}-(\d{2})-\d{2}\b"
+)
+
+
+def months(text: str) -> frozenset[int]:
+    """The months a text names (both languages, in words or in a date in figures), as numbers
+    (January = 1)."""
+    found: set[int] = set()
+    for m in _MONTH_NAMED.finditer(text):
+        word = m.group(1).lower()
+        number = _MONTH_NUMBER.get(word)
+        if number is None:
+            continue
+        full = len(word) > 4 or word in ("juni", "juli", "june", "july", "mei")
+        beside_figure = m.group(3) is not None or bool(re.search(r"\d\s*$", text[: m.start()]))
+        if (full and word != "may") or beside_figure or m.group(2):
+            found.add(number)
+    for m in _MONTH_FIGURES.finditer(text):
+        month = int(next(g for g in m.groups() if g))
+        if 1 <= month <= 12:
+            found.add(month)
+    return frozenset(found)
+
+
 def weekday(word: str) -> int | None:
     """The weekday a lowercase word names, plural too ("sunday", "sundays", "kamis"), or None."""
     return WEEKDAYS.get(word, WEEKDAYS.get(word.removesuffix("s")))

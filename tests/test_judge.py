@@ -417,7 +417,11 @@ def test_added_negation_fails(lexical: Judge) -> None:
             "Harga cabai di bawah harga acuan pemerintah.",
             False,
         ),
-        ("The museum will close its east wing in March.", "Museum itu membuka sayap timur.", False),
+        (
+            "The museum will close its east wing in March.",
+            "Museum itu membuka sayap timur pada Maret.",
+            False,
+        ),
         ("Petugas memasang 40 lampu jalan.", "Workers removed 40 street lights.", False),
         (
             "The stall holders agreed to move to the temporary market.",
@@ -1000,6 +1004,14 @@ def test_stopping_from_denies_and_a_ban_pointed_back_at_does_not() -> None:
     assert not negated("The ban applies to 40 markets.")
     assert negated("The ban on plastic bags applies to 40 markets.")
     assert negated("Larangan memakai kantong plastik berlaku di 40 pasar.")
+
+
+def test_a_month_the_passages_do_not_name_fails(lexical: Judge) -> None:
+    passage = ["Pendaftaran lomba dibuka hingga 12 Juli. Pemenang diumumkan di balai desa."]
+    added = lexical.judge("Pemenang lomba diumumkan pada Agustus di balai desa.", passage)
+    assert not added.supported and added.reason == "month not in the cited passages"
+    across = lexical.judge("Registration for the contest is open until 12 July.", passage)
+    assert "month" not in across.reason
 
 
 def test_a_ban_stated_in_the_other_language_must_stay_a_ban(lexical: Judge) -> None:

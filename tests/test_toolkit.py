@@ -14,6 +14,7 @@ from ingest.numbers import (
     has_duration,
     has_quantity,
     measured,
+    months,
     number_facts,
     units,
     weekdays,
@@ -227,6 +228,14 @@ def test_weekdays_not_weeks() -> None:
     assert weekdays("Dalam delapan minggu pertamanya, bus itu laris.") == frozenset()
     assert weekdays("Minggu lalu harga naik.") == frozenset()
     assert weekdays("It opened on Sunday and closed on Monday.") == {6, 0}
+
+
+def test_months_in_words_or_figures_not_the_verb_may() -> None:
+    assert months("Pendaftaran ditutup 30 Agustus; hasilnya diumumkan akhir September.") == {8, 9}
+    assert months("Panen dimulai Senin (8/4).") == {4}
+    assert months("It reopened on May 3 and on 2024-11-05.") == {5, 11}
+    assert months("The council may vote on the plan in the spring.") == frozenset()
+    assert months("Jan Kowalski said the Mar Sari road is shut.") == frozenset()
 
 
 def test_roles_have_one_key_in_both_languages() -> None:

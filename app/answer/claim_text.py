@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from app.answer.markers import ATTRIBUTION
 from ingest.names import TITLE_ACRONYMS, proper_names
-from ingest.numbers import Fact, all_number_mentions, number_mentions, weekdays
+from ingest.numbers import Fact, all_number_mentions, months, number_mentions, weekdays
 from ingest.terms import has_negation, is_content, stem, words
 
 # Closed class: clause boundaries (commas, coordinators and subordinators of both languages).
@@ -72,6 +72,7 @@ class Unit:
     passage: int = 0
     part: bool = False
     days: frozenset[int] = field(default_factory=frozenset)
+    months: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def values(self) -> list[Fact]:
@@ -263,9 +264,9 @@ def without_names(text: str, names: Sequence[str]) -> str:
 
 
 def read(text: str, lang: str, known: frozenset[str], passage: int = 0) -> Unit:
-    """A unit with its names, numbers and weekdays."""
+    """A unit with its names, numbers, weekdays and months."""
     return Unit(text, lang, names_of(text, known), all_number_mentions(text), passage,
-                days=weekdays(text))  # fmt: skip
+                days=weekdays(text), months=months(text))  # fmt: skip
 
 
 def content_count(text: str, lang: str, names: Sequence[str]) -> int:

@@ -201,8 +201,8 @@ def check_numbers(
 def check_presence(
     whole: Unit, units: Sequence[Unit], named: NameMatch, premise: Premise = NO_PREMISE
 ) -> list[Failure]:
-    """Every name and weekday of the claim occurs in the cited passages (a name of the question
-    that a cited article's title states, in its article: see :class:`Premise`)."""
+    """Every name, weekday and month of the claim occurs in the cited passages (a name of the
+    question that a cited article's title states, in its article: see :class:`Premise`)."""
     out: list[Failure] = [
         ("name not in the cited passages", name)
         for name in whole.names
@@ -212,6 +212,8 @@ def check_presence(
     days = frozenset().union(*(u.days for u in units))
     if whole.days - days:
         out.append(("weekday not in the cited passages", whole.text))
+    if whole.months - frozenset().union(*(u.months for u in units)):
+        out.append(("month not in the cited passages", whole.text))
     return out
 
 
