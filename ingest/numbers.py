@@ -515,6 +515,28 @@ _PERCENT_RANGE = re.compile(
 
 _ARTICLE_ONE = re.compile(r"\b(?:a|an)\s+(?=one\b)", re.I)  # "a one-way ticket": one, not two
 _MULTIPLES = {"twice": 2.0, "thrice": 3.0}
+# Closed class: ordinal words from the third on ("sixth", "kedelapan"). Not "first"/"second"
+# ("second" is also a unit of time) nor "kedua", which is also "both".
+_ORDINALS: dict[str, float] = {
+    **{w: float(i) for i, w in enumerate(
+        "third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(), start=3)},
+    **{w: float(i) for i, w in enumerate(
+        "ketiga keempat kelima keenam ketujuh kedelapan kesembilan kesepuluh kesebelas".split(),
+        start=3)},
+}  # fmt: skip
+
+
+def _ordinals(text: str) -> list[tuple[str, Fact]]:
+    """Ordinal words ("finished sixth", "a third shop": 6, 3), but not a fraction ("a third
+    of", "one fifth")."""
+    tokens = re.findall(r"[^\W\d_]+", text.lower())
+    return [
+        (w, (_ORDINALS[w], "number"))
+        for prev, w, after in zip(["", *tokens], tokens, [*tokens[1:], ""], strict=False)
+        if w in _ORDINALS
+        and prev not in _UNIT_WORDS
+        and not (prev in _ARTICLES and after == "of")
+    ]
 
 
 # "Minggu" is Sunday; "minggu" (and "Minggu lalu", "Minggu ini" …) is a week.
@@ -591,7 +613,7 @@ def weekday(word: str) -> int | None:
 
 def all_number_mentions(text: str) -> list[tuple[str, Fact]]:
     """Numbers in digits (:func:`number_mentions`) and in words (:func:`number_word_facts`,
-    with "twice" and "thrice").
+    with "twice" and "thrice", and ordinals from "third" on).
 
     The first number of a percentage range ("1,5 hingga 3,5 persen") is a percentage too.
     """
@@ -600,8 +622,10 @@ def all_number_mentions(text: str) -> list[tuple[str, Fact]]:
         for w in re.findall(r"[a-z]+", text.lower())
         if w in _MULTIPLES
     ]
+    ordinals = _ordinals(text)
     text = _ARTICLE_ONE.sub("", text)
-    words_ = [(f"{value:g}", (value, kind)) for value, kind in number_word_facts(text)] + multiples
+    words_ = [(f"{value:g}", (value, kind)) for value, kind in number_word_facts(text)]
+    words_ += multiples + ordinals
     ranges = [
         (m.group(1), (round(parse_number(m.group(1)), 6), "percent"))
         for m in _PERCENT_RANGE.finditer(text)

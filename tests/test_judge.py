@@ -76,6 +76,14 @@ def test_changed_number_fails(lexical: Judge) -> None:
     assert not verdict.supported and verdict.missing == ["$47 billion"]
 
 
+def test_a_changed_ordinal_fails(lexical: Judge) -> None:
+    passage = ["The win lifts Rana Sudarso to eighth in the national standings."]
+    changed = lexical.judge("The win lifts Rana Sudarso to sixth in the standings.", passage)
+    assert not changed.supported and changed.missing == ["sixth"]
+    across = lexical.judge("Kemenangan itu mengangkat Rana Sudarso ke urutan kedelapan.", passage)
+    assert "kedelapan" not in across.missing
+
+
 def test_number_elsewhere_in_the_passage_does_not_count(lexical: Judge) -> None:
     # 2030 is in the passage, but not in the sentence about the loss.
     verdict = lexical.judge(

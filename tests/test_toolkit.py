@@ -122,6 +122,15 @@ def test_a_fraction_meets_the_percentage_it_rounds_to() -> None:
     assert not facts_match(share("seperempat"), number_facts("25"))  # no percentage
 
 
+def test_ordinals_from_the_third_are_numbers_and_fractions_stay_fractions() -> None:
+    assert ("sixth", (6.0, "number")) in all_number_mentions("She finished sixth.")
+    assert ("kedelapan", (8.0, "number")) in all_number_mentions("Ia finis di urutan kedelapan.")
+    assert (3.0, "number") in [f for _, f in all_number_mentions("A third shop will open.")]
+    assert [f for _, f in all_number_mentions("a third of the farms")] == [(0.333333, "number")]
+    assert [f for _, f in all_number_mentions("one fifth of the budget")] == [(0.2, "number")]
+    assert all_number_mentions("kedua negara itu") == []  # "both", not "second"
+
+
 def test_number_words_stand_alone_and_clock_times_have_one_value() -> None:
     """An article before a number word is no "one" ("a three-week break": 3); a number word
     after a comma is its own number even where a figure comes before it; a number word inside
