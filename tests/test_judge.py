@@ -739,6 +739,15 @@ def test_cross_language_faithful_sentence_passes(judge: Judge) -> None:
 
 
 @pytest.mark.slow
+def test_a_word_of_the_passages_language_is_no_translation(judge: Judge) -> None:
+    passage = ["Tim voli putri Pulau Seruni mengalahkan Tanah Merapi 3-1 di final, Minggu."]
+    claim = "The Pulau Seruni women's volleyball team beat Tanah {} 3-1 in Sunday's final."
+    wrong = judge.judge(claim.format("Merah"), passage)
+    assert not wrong.supported and "Tanah Merah" in wrong.missing
+    assert "Tanah Merapi" not in judge.judge(claim.format("Merapi"), passage).missing
+
+
+@pytest.mark.slow
 def test_translated_name_passes_and_unrelated_name_fails(judge: Judge) -> None:
     passage = (
         "David Sacks, czar AI Gedung Putih, menegaskan bahwa tidak akan ada bailout federal "

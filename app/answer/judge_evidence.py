@@ -242,7 +242,11 @@ class Gatherer:
     def _translates(self, word: str, spare: Sequence[str], lang: str, partial: bool) -> bool:
         """A missing word of a name stands for a word of a name in the passage: a word of the
         claim's own language ("Islands" for "Kepulauan") when it is close to one; any other
-        word ("Google", "Bangkok") only beside a word of the name that occurs, and closer."""
+        word ("Google", "Bangkok") only beside a word of the name that occurs, and closer. A
+        common word of the passage's own language ("Merah" in an English claim) is no
+        translation: the passage would write it as it is."""
+        if own_word(word, "en" if lang == "id" else "id"):
+            return False
         if own_word(word, lang):
             return self._close(word, spare) >= self.params.translation_sim
         return partial and self._close(word, spare) >= self.params.word_sim
