@@ -810,7 +810,8 @@ def test_cross_validated_rates_on_the_labelled_cases(judge: Judge) -> None:
     Floors just under the measured rates (0.897 and 0.848 since dev2, 200 cases by another
     author, joined the fit and the weights keep their signs: on dev and test alone they were
     0.916 and 0.921, an optimistic view, as dev2 measured by a model fitted without it shows:
-    0.76 and 0.82)."""
+    0.76 and 0.82). Cross-validated 0.889 and 0.912 since the exact checks of later stops
+    (directions, severity, months, ordinals): the rejection floor follows them up."""
     cases = all_cases()
     assert {c["file"] for c in cases} == set(FILES)
     evidence = [judge.evidence(c["sentence"], c["passages"]) for c in cases]
@@ -818,9 +819,9 @@ def test_cross_validated_rates_on_the_labelled_cases(judge: Judge) -> None:
     cv = rates(cross_validate(t, judge.model.params), cases)
     print({k: v for k, v in cv.items() if k != "misses"})
     assert cv["true"] >= 0.88, f"cross-validated faithful pass rate {cv['true']:.3f}"
-    assert cv["false"] >= 0.84, f"cross-validated rejection rate {cv['false']:.3f}"
+    assert cv["false"] >= 0.90, f"cross-validated rejection rate {cv['false']:.3f}"
     true_rate, false_rate, _, _ = _measure(judge, cases, evidence)
-    assert true_rate >= 0.88 and false_rate >= 0.84
+    assert true_rate >= 0.88 and false_rate >= 0.90
 
 
 @pytest.mark.slow
@@ -844,11 +845,13 @@ def test_holdout_rates(judge: Judge) -> None:
     names, and "tetap" / "unchanged" is a direction. Those fixes were found by reading this
     file's failures, so it is no longer a clean held-out measure of them:
     :func:`test_fresh_rates` is. 0.87 and 0.88 since a name may stand in the passage's lede and
-    more/fewer, raised/lowered and "failed to" are read (found reading judge_dev3.jsonl).
+    more/fewer, raised/lowered and "failed to" are read (found reading judge_dev3.jsonl). 0.87
+    and 0.89 since a common word of the passage's language is no translation of a name word
+    ("Merah" for "Merapi"; found reading judge_dev2.jsonl).
     """
     true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_holdout.jsonl"))
     assert true_rate >= 0.86, f"faithful pass rate {true_rate:.3f}"
-    assert false_rate >= 0.88, f"perturbation rejection rate {false_rate:.3f}"
+    assert false_rate >= 0.885, f"perturbation rejection rate {false_rate:.3f}"
 
 
 @pytest.mark.slow
@@ -861,12 +864,13 @@ def test_fresh_rates(judge: Judge) -> None:
     of its faithful sentences and rejected 0.79 of its perturbations before that change, 0.59
     and 0.79 after it; 0.63 and 0.80 since the lede and direction rules that
     :func:`test_dev3_rates` describes; 0.63 and 0.81 since the direction words of winning and
-    losing, weakening, easing and falling ("jatuh") that judge_dev2.jsonl lacked. Floors just
-    under; raise them as the judge improves, never lower them.
+    losing, weakening, easing and falling ("jatuh") that judge_dev2.jsonl lacked; 0.63 and
+    0.82 since a month the claim names must be in the passages. Floors just under; raise them
+    as the judge improves, never lower them.
     """
     true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_fresh.jsonl"))
     assert true_rate >= 0.62, f"faithful pass rate {true_rate:.3f}"
-    assert false_rate >= 0.80, f"perturbation rejection rate {false_rate:.3f}"
+    assert false_rate >= 0.815, f"perturbation rejection rate {false_rate:.3f}"
 
 
 @pytest.mark.slow
@@ -878,10 +882,11 @@ def test_dev3_rates(judge: Judge) -> None:
     direction words more/fewer, raised/lowered, "gagal me…" / "failed to": 0.80 and 0.82;
     0.81 and 0.82 since a fraction meets the percentage it rounds to ("seperempat" ~ "25%").
     Fitted with the other files it loosened the threshold for its harder faithful sentences and
-    the held-out rejection fell (0.88 to 0.83), so the weights do not read it."""
+    the held-out rejection fell (0.88 to 0.83), so the weights do not read it. 0.81 and 0.87
+    since the direction words of later stops, the severity scale and months."""
     true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_dev3.jsonl"))
-    assert true_rate >= 0.79, f"faithful pass rate {true_rate:.3f}"
-    assert false_rate >= 0.81, f"perturbation rejection rate {false_rate:.3f}"
+    assert true_rate >= 0.80, f"faithful pass rate {true_rate:.3f}"
+    assert false_rate >= 0.86, f"perturbation rejection rate {false_rate:.3f}"
 
 
 @pytest.mark.slow
@@ -894,11 +899,12 @@ def test_dev4_rates(judge: Judge) -> None:
     it was first run: a restated clause is aligned alone to another sentence, so a number or
     name it takes from the sentence the whole claim rests on is "not in the support region".
     Fitted with the other files it passed 0.67 and rejected 0.73, and the held-out rejection
-    fell to 0.70, so the weights do not read it. Floors just under; raise them as the judge
-    improves, never lower them."""
+    fell to 0.70, so the weights do not read it. 0.53 and 0.91 since the direction words of
+    later stops, the severity scale, a ban kept across languages and months. Floors just
+    under; raise them as the judge improves, never lower them."""
     true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_dev4.jsonl"))
     assert true_rate >= 0.52, f"faithful pass rate {true_rate:.3f}"
-    assert false_rate >= 0.85, f"perturbation rejection rate {false_rate:.3f}"
+    assert false_rate >= 0.90, f"perturbation rejection rate {false_rate:.3f}"
 
 
 def test_a_word_negated_by_its_prefix_must_stay_negated(lexical: Judge) -> None:
