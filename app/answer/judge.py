@@ -10,8 +10,9 @@ of its clauses are aligned to the cited passage sentences most similar to them
   otherwise there; every name must occur in the cited passages (inflected, abbreviated or
   translated) and where the claim's content is, not in the place of another name, and two
   clauses may not trade names ("A did X, while B did Y" where B did X); a function
-  word never stands for a name; weekdays must be there; a negation must match, and so must a
-  word negated by its prefix ("nontunai"); a role and a direction must match;
+  word never stands for a name; weekdays and months must be there; a negation must match (a
+  ban even across languages), and so must a word negated by its prefix ("nontunai"); a role
+  and a direction must match;
 - content features (similarity, coverage, a polarity probe, clause ablation, a name
   substitution probe), combined by the logistic regression of :mod:`app.answer.judge_model`
   fitted by :mod:`app.fitting.judge_fit` (``judge.json``).
