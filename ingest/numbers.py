@@ -30,11 +30,30 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?<![\w.,$])(?:1[5-9]\d\d|20\d\d)(?:-an|['’]?s)?(?![\w%]|[.,]\d)")
-_MONTHS = (
-    "januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember|"
-    "january|february|march|may|june|july|august|october|december|"
-    r"jan|feb|mar|apr|jun|jul|aug|agu|agt|sep|sept|okt|oct|nov|des|dec"
-)
+# Closed class: month names of both languages and their short forms, by their number.
+_MONTH_NUMBER: dict[str, int] = {
+    name: i
+    for i, names in enumerate(
+        (
+            "januari january jan",
+            "februari february feb",
+            "maret march mar",
+            "april apr",
+            "mei may",
+            "juni june jun",
+            "juli july jul",
+            "agustus august aug agu agt",
+            "september sep sept",
+            "oktober october okt oct",
+            "november nov",
+            "desember december des dec",
+        ),
+        start=1,
+    )
+    for name in names.split()
+}
+_MONTH_SHORT = frozenset("jan feb mar apr jun jul aug agu agt sep sept okt oct nov des dec".split())
+_MONTHS = "|".join(sorted(_MONTH_NUMBER, key=len, reverse=True))  # "januari" before "jan"
 # A date written in figures, day first ("13/11/2023").
 NUMERIC_DAY = r"\d{1,2}/\d{1,2}/\d{2,4}"
 # A day of the calendar: "13 November 2023", "Nov. 13", "13/11/2023", "2023-11-13", and the
@@ -533,9 +552,7 @@ def _ordinals(text: str) -> list[tuple[str, Fact]]:
     return [
         (w, (_ORDINALS[w], "number"))
         for prev, w, after in zip(["", *tokens], tokens, [*tokens[1:], ""], strict=False)
-        if w in _ORDINALS
-        and prev not in _UNIT_WORDS
-        and not (prev in _ARTICLES and after == "of")
+        if w in _ORDINALS and prev not in _UNIT_WORDS and not (prev in _ARTICLES and after == "of")
     ]
 
 
@@ -555,28 +572,6 @@ def weekdays(text: str) -> frozenset[int]:
     return frozenset(d for d in days if d is not None)
 
 
-# Closed class: month names of both languages and their short forms, by their number.
-_MONTH_NUMBER: dict[str, int] = {
-    name: i
-    for i, names in enumerate(
-        (
-            "januari january jan",
-            "februari february feb",
-            "maret march mar",
-            "april apr",
-            "mei may",
-            "juni june jun",
-            "juli july jul",
-            "agustus august aug agu agt",
-            "september sep sept",
-            "oktober october okt oct",
-            "november nov",
-            "desember december des dec",
-        ),
-        start=1,
-    )
-    for name in names.split()
-}
 # A month named by a capitalised word ("Maret", "Aug."); a short form or "May" only beside a
 # figure or a full stop ("May 3", "3 May", "Aug. 3"), as "may" is also a verb.
 _MONTH_NAMED = re.compile(r"(?<![\w-])([A-Z][a-z]{2,8})\b(\.?)(?=(\s*\d)?)")
@@ -595,7 +590,7 @@ def months(text: str) -> frozenset[int]:
         number = _MONTH_NUMBER.get(word)
         if number is None:
             continue
-        full = len(word) > 4 or word in ("juni", "juli", "june", "july", "mei")
+        full = word not in _MONTH_SHORT
         beside_figure = m.group(3) is not None or bool(re.search(r"\d\s*$", text[: m.start()]))
         if (full and word != "may") or beside_figure or m.group(2):
             found.add(number)
