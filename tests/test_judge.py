@@ -448,6 +448,11 @@ def test_added_negation_fails(lexical: Judge) -> None:
         ),
         ("Heavy rain fell on Tanjung Rembang.", "Hujan ringan turun di Tanjung Rembang.", False),
         ("Luka pengemudi itu ringan.", "The driver's injuries were minor.", True),
+        (
+            "The Larsen council rejected the pool plan on Monday.",
+            "The Larsen council voted 9 to 4 on Monday to build the pool.",
+            False,
+        ),
     ],
 )
 def test_the_opposite_direction_fails(
@@ -466,8 +471,15 @@ def test_close_to_a_number_states_no_closing() -> None:
         "amount": frozenset({1}),
         "severity": frozenset({1}),
     }
-    assert directions("The council voted to close the pool.") == {"open": frozenset({-1})}
+    assert directions("The council voted to close the pool.")["open"] == frozenset({-1})
     assert directions("Desa itu di bawah garis banjir.") == {"standing": frozenset({-1})}
+
+
+def test_a_vote_for_or_against_is_a_decision() -> None:
+    assert directions("The board voted 9 to 4 to build it.") == {"decision": frozenset({1})}
+    assert directions("The board voted unanimously against it.") == {"decision": frozenset({-1})}
+    assert directions("Members voted 30 to 2 to reject it.") == {"decision": frozenset({-1})}
+    assert directions("Voters went to the polls.") == {}
 
 
 def test_a_direction_is_read_in_the_sentence_when_the_matching_clause_states_none(

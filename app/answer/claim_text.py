@@ -198,9 +198,21 @@ _LEBIH: dict[str, int] = {
 }
 
 
+# Closed class: a vote for something ("voted 27 to 12 to close": approval, the tally aside;
+# "voted to reject" is the verb's) or against it (rejection).
+_VOTE = re.compile(
+    r"(?i)\bvot(?:e|es|ed|ing)\b(?:(?!\bagainst\b)[^.;]){0,40}?\bto\s+(?P<verb>[a-z]+)"
+    r"|\b(?P<against>vot(?:e|es|ed|ing)\s+(?:\w+\s+)?against)\b"
+)
+
+
 def directions(text: str) -> dict[str, frozenset[int]]:
     """The sides of each scale a text states ("turun" and "fell": the change axis, -1)."""
     found: dict[str, set[int]] = {}
+    for m in _VOTE.finditer(text):
+        verb = (m.group("verb") or "").lower()
+        if _DIRECTIONS.get(verb, ("", 0))[0] != "decision":
+            found.setdefault("decision", set()).add(-1 if m.group("against") else 1)
     ws = ["", *words(text), ""]
     for before, w, after in zip(ws, ws[1:], ws[2:], strict=False):  # a word and its neighbours
         near = w == "close" and after in _NEAR
