@@ -38,21 +38,22 @@ _IDIOM = re.compile(
     r"(?i)\b(?:paling tidak|(?:tidak|tak) lama|(?:tidak|tak) kurang dari|not long|no later than|"
     r"no (?:less|fewer) than|not less than)\b"
 )
+# Closed class: the words of a ban in both languages ("melarang", "prohibits", "banned").
+_BAN = (
+    r"(?:me|di)?larang(?:nya)?|larangan|prohibit(?:s|ed|ing|ion)?|forb(?:id|ids|ade|idden|"
+    r"idding)|ban(?:s|ned|ning)?"
+)
 # Closed class: verbs that deny what follows, in both languages: to prohibit, to prevent, to
 # deny ("untuk mencegah antrean" states what "agar tidak terjadi antrean" states).
 _DENYING = re.compile(
-    r"(?i)\b(?:(?:me|di)?larang(?:nya)?|larangan|prohibit(?:s|ed|ing|ion)?|forb(?:id|ids|ade|"
-    r"idden|idding)|ban(?:s|ned|ning)?|(?:men|di)?cegah|pencegahan|prevent(?:s|ed|ing)?|"
+    rf"(?i)\b(?:{_BAN}|(?:men|di)?cegah|pencegahan|prevent(?:s|ed|ing)?|"
     r"(?:mem|di)?bantah|menampik|ditampik|menyangkal|disangkal|den(?:y|ies|ied|ying)|"
     r"stop(?:s|ped|ping)?\b(?=(?:\s+[\w-]+){1,5}?\s+from\s+\w+ing\b)|gagal\s+"
     r"(?:me|di|ber)\w+|fail(?:s|ed)?\s+to)\b"
 )
-# Closed class: the words of a ban, which a translation keeps as a ban ("melarang" is
-# "bans", "prohibits", "bars", "outlaws" or "does not allow"; never plain "allows").
-_FORBIDS = re.compile(
-    r"(?i)\b(?:(?:me|di)?larang(?:nya)?|larangan|prohibit(?:s|ed|ing|ion)?|forb(?:id|ids|ade|"
-    r"idden|idding)|ban(?:s|ned|ning)?|barr(?:ed|ing)|outlaw(?:s|ed|ing)?)\b"
-)
+# A ban, which a translation keeps as a ban ("melarang" is "bans", "prohibits", "bars",
+# "outlaws" or "does not allow"; never plain "allows").
+_FORBIDS = re.compile(rf"(?i)\b(?:{_BAN}|barr(?:ed|ing)|outlaw(?:s|ed|ing)?)\b")
 # Closed class: a denying noun that points back at a ban already stated ("larangan ini
 # berlaku…", "the ban applies…") denies nothing in its own sentence.
 _BACK = re.compile(
