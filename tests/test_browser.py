@@ -92,11 +92,18 @@ def ask(page: Any, question: str) -> Any:
     page.locator("#tl-question textarea").fill(question)
     page.locator("#tl-ask").click()
     done = page.locator("#tl-conversation .tl-turn .tl-answer:not(.tl-streaming)")
-    page.wait_for_function(
-        "([sel, n]) => document.querySelectorAll(sel).length > n",
-        arg=["#tl-conversation .tl-turn .tl-answer:not(.tl-streaming)", turns_before],
-        timeout=TIMEOUT_MS,
-    )
+    try:
+        page.wait_for_function(
+            "([sel, n]) => document.querySelectorAll(sel).length > n",
+            arg=["#tl-conversation .tl-turn .tl-answer:not(.tl-streaming)", turns_before],
+            timeout=TIMEOUT_MS,
+        )
+    except Exception as error:  # say what the page showed: a lost click or a stuck answer
+        box = page.locator("#tl-question textarea").input_value()
+        last = page.locator("#tl-conversation").inner_text()[-300:]
+        raise AssertionError(
+            f"no answer to {question!r}; question box holds {box!r}; conversation ends {last!r}"
+        ) from error
     return page.locator("#tl-conversation .tl-turn").nth(done.count() - 1)
 
 
@@ -233,11 +240,12 @@ def test_every_link_and_source_stays_reachable(served: Served, browser: Any) -> 
     shoot(page, "screenshot-chat.png")
     page.set_viewport_size({"width": 1280, "height": 760})
     long = "Apa " + "sangat " * 800 + "panjang?"
+    shown = turns.count()  # counted before asking: the new turn may show before a later count
     page.locator("#tl-question textarea").fill(long)
     page.locator("#tl-ask").click()
     page.wait_for_function(  # an 800-word question: embedding it is slow on a loaded machine
         "n => document.querySelectorAll('#tl-conversation .tl-turn').length > n",
-        arg=turns.count(),
+        arg=shown,
         timeout=3 * TIMEOUT_MS,
     )
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -403,6 +403,37 @@ def test_build_app_registers_ask_endpoint(settings: Settings, service: AnswerSer
     assert public == {"ask"}
 
 
+def test_ask_button_waits_for_the_page_load(settings: Settings, service: AnswerService) -> None:
+    """A click before the page is wired up would be lost: the button starts disabled and the
+    page's load event enables it."""
+    from app.web.app import build_app
+
+    demo = build_app(settings, service)
+    button = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "tl-ask")
+    assert button.interactive is False
+    on_load = [fn for fn in demo.fns.values() if any(t[1] == "load" for t in fn.targets)]
+    enabling = [fn for fn in on_load if button in fn.outputs]
+    assert len(enabling) == 1 and enabling[0].fn is not None
+    assert enabling[0].fn() == {"__type__": "update", "interactive": True}
+
+
+def test_typing_the_next_question_while_an_answer_finishes(
+    settings: Settings, service: AnswerService
+) -> None:
+    """The question box is emptied by the answer's first update only, so a question typed
+    while the answer streams or is saved stays; a click meanwhile runs once the answer ends."""
+    from app.web.app import build_app
+
+    demo = build_app(settings, service)
+    button = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "tl-ask")
+    asked = next(fn for fn in demo.fns.values() if (button._id, "click") in fn.targets)
+    assert asked.trigger_mode == "always_last"
+    updates = list(asked.fn("Who?", [], None, [], "extractive", 4, "en", "openai", "", ""))
+    boxes = [update[2] for update in updates]
+    assert len(boxes) >= 2 and boxes[0] == ""
+    assert all(box == {"__type__": "update"} for box in boxes[1:])  # gr.skip(): left as typed
+
+
 class FakeBlocks:
     def __init__(self) -> None:
         self.queued: dict[str, Any] = {}

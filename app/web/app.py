@@ -93,6 +93,7 @@ class ChatTab:
     turns: Any
     conv_id: Any
     question: Any
+    ask_btn: Any
     scope: Any
     conv_pick: Any
     answerer: Any
@@ -123,7 +124,8 @@ def chat_tab(front: Telaah, settings: Settings, lang: str, labelled: Labelled) -
             elem_id="tl-question",
         )
         with gr.Column(scale=1, min_width=150):
-            ask_btn = gr.Button(t("ask"), variant="primary", elem_id="tl-ask")
+            # Enabled by the page's load event: a click before the page is wired would be lost.
+            ask_btn = gr.Button(t("ask"), variant="primary", elem_id="tl-ask", interactive=False)
             clear_btn = gr.Button(t("clear"), size="sm", variant="secondary", elem_id="tl-new")
     scope = gr.Dropdown(
         label=t("scope"), choices=[], multiselect=True, elem_id="tl-scope", value=[]
@@ -173,14 +175,16 @@ def chat_tab(front: Telaah, settings: Settings, lang: str, labelled: Labelled) -
         prov: str,
         url: str,
         model: str,
-    ) -> Iterator[tuple[str, list[Answer], str, str | None]]:
+    ) -> Iterator[tuple[str, list[Answer], Any, str | None]]:
         llm = (prov, url, model)
         new_state = state
+        box: Any = ""  # the question box is emptied once: what is typed next stays
         for html, new_state in h.chat(front.service, q, state, who, int(k), ui, llm, docs):
-            yield html, new_state, "", current
+            yield html, new_state, box, current
+            box = gr.skip()
         if len(new_state) > len(state or []):
             current = h.remember(front, current, new_state, docs)
-            yield html, new_state, "", current
+            yield html, new_state, box, current
 
     chat_io: dict[str, Any] = {
         "fn": ask_fn,
@@ -199,6 +203,7 @@ def chat_tab(front: Telaah, settings: Settings, lang: str, labelled: Labelled) -
         "outputs": [conversation, turns, question, conv_id],
         "api_visibility": PRIVATE,
         "show_progress": "hidden",
+        "trigger_mode": "always_last",  # asked while the last answer is saved: runs next
     }
     ask_btn.click(**chat_io).then(
         lambda c: _conversations_update(front, c), [conv_id], [conv_pick], api_visibility=PRIVATE
@@ -268,6 +273,7 @@ def chat_tab(front: Telaah, settings: Settings, lang: str, labelled: Labelled) -
         turns,
         conv_id,
         question,
+        ask_btn,
         scope,
         conv_pick,
         answerer,
@@ -522,6 +528,7 @@ def build_app(settings: Settings, service: AnswerService | None = None) -> gr.Bl
         }
         for event in [added, *lib.changed]:
             event.then(**refresh_io)
+        demo.load(lambda: gr.update(interactive=True), None, [chat.ask_btn], api_visibility=PRIVATE)
         seen = gr.State(None)  # the store generation this page last showed
         demo.load(
             lambda *shown: (front.generation(), *refresh(*shown)),
