@@ -403,13 +403,18 @@ def test_build_app_registers_ask_endpoint(settings: Settings, service: AnswerSer
     assert public == {"ask"}
 
 
+def block(demo: gr.Blocks, elem_id: str) -> Any:
+    """The component of the app with that element id."""
+    return next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == elem_id)
+
+
 def test_ask_button_waits_for_the_page_load(settings: Settings, service: AnswerService) -> None:
     """A click before the page is wired up would be lost: the button starts disabled and the
     page's load event enables it."""
     from app.web.app import build_app
 
     demo = build_app(settings, service)
-    button = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "tl-ask")
+    button = block(demo, "tl-ask")
     assert button.interactive is False
     on_load = [fn for fn in demo.fns.values() if any(t[1] == "load" for t in fn.targets)]
     enabling = [fn for fn in on_load if button in fn.outputs]
@@ -425,7 +430,7 @@ def test_typing_the_next_question_while_an_answer_finishes(
     from app.web.app import build_app
 
     demo = build_app(settings, service)
-    button = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "tl-ask")
+    button = block(demo, "tl-ask")
     asked = next(fn for fn in demo.fns.values() if (button._id, "click") in fn.targets)
     assert asked.trigger_mode == "always_last"
     updates = list(asked.fn("Who?", [], None, [], "extractive", 4, "en", "openai", "", ""))
