@@ -56,11 +56,12 @@ _MONTH_SHORT = frozenset("jan feb mar apr jun jul aug agu agt sep sept okt oct n
 _MONTHS = "|".join(sorted(_MONTH_NUMBER, key=len, reverse=True))  # "januari" before "jan"
 # A date written in figures, day first ("13/11/2023").
 NUMERIC_DAY = r"\d{1,2}/\d{1,2}/\d{2,4}"
-# A day of the calendar: "13 November 2023", "Nov. 13", "13/11/2023", "2023-11-13", and the
-# day/month in brackets after a weekday that Indonesian news writes ("Senin (13/11)").
+# The day/month in brackets after a weekday that Indonesian news writes ("Senin (13/11)").
+BRACKET_DAY = r"\(\d{1,2}/\d{1,2}\)"
+# A day of the calendar: "13 November 2023", "Nov. 13", "13/11/2023", "2023-11-13", "(13/11)".
 _DAY = (
     rf"\b(?:\d{{1,2}}\s+(?:{_MONTHS})\.?(?:\s+\d{{4}})?|(?:{_MONTHS})\.?\s+\d{{1,2}}\b"
-    rf"|{NUMERIC_DAY}|\d{{4}}-\d{{2}}-\d{{2}})|\(\d{{1,2}}/\d{{1,2}}\)"
+    rf"|{NUMERIC_DAY}|\d{{4}}-\d{{2}}-\d{{2}})|{BRACKET_DAY}"
 )
 _DAY_DATE = re.compile(_DAY, re.IGNORECASE)
 _DATE = re.compile(rf"{_DAY}|\b(?:{_MONTHS})\.?\s+\d{{4}}", re.IGNORECASE)

@@ -877,11 +877,12 @@ def test_fresh_rates(judge: Judge) -> None:
     and 0.79 after it; 0.63 and 0.80 since the lede and direction rules that
     :func:`test_dev3_rates` describes; 0.63 and 0.81 since the direction words of winning and
     losing, weakening, easing and falling ("jatuh") that judge_dev2.jsonl lacked; 0.63 and
-    0.82 since a month the claim names must be in the passages. Floors just under; raise them
-    as the judge improves, never lower them.
+    0.82 since a month the claim names must be in the passages; 0.64 and 0.82 since a
+    bracketed date ("Selasa (9/4)", found reading judge_dev4.jsonl) is no rival number.
+    Floors just under; raise them as the judge improves, never lower them.
     """
     true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_fresh.jsonl"))
-    assert true_rate >= 0.62, f"faithful pass rate {true_rate:.3f}"
+    assert true_rate >= 0.63, f"faithful pass rate {true_rate:.3f}"
     assert false_rate >= 0.815, f"perturbation rejection rate {false_rate:.3f}"
 
 
@@ -912,10 +913,11 @@ def test_dev4_rates(judge: Judge) -> None:
     name it takes from the sentence the whole claim rests on is "not in the support region".
     Fitted with the other files it passed 0.67 and rejected 0.73, and the held-out rejection
     fell to 0.70, so the weights do not read it. 0.53 and 0.91 since the direction words of
-    later stops, the severity scale, a ban kept across languages and months. Floors just
-    under; raise them as the judge improves, never lower them."""
+    later stops, the severity scale, a ban kept across languages and months; 0.54 and 0.91
+    since a bracketed date ("Selasa (9/4)") is no rival number. Floors just under; raise them
+    as the judge improves, never lower them."""
     true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_dev4.jsonl"))
-    assert true_rate >= 0.52, f"faithful pass rate {true_rate:.3f}"
+    assert true_rate >= 0.53, f"faithful pass rate {true_rate:.3f}"
     assert false_rate >= 0.90, f"perturbation rejection rate {false_rate:.3f}"
 
 
@@ -1039,6 +1041,25 @@ def test_stopping_from_denies_and_a_ban_pointed_back_at_does_not() -> None:
     assert not negated("The ban applies to 40 markets.")
     assert negated("The ban on plastic bags applies to 40 markets.")
     assert negated("Larangan memakai kantong plastik berlaku di 40 pasar.")
+
+
+@pytest.mark.slow
+def test_a_bracketed_date_is_no_rival_number(judge: Judge) -> None:
+    """ "Kamis (14/3)" is a date, as "14/3/2024" is: its figures are not another count in the
+    sentence a clause rests on. A changed count still fails."""
+    passage = (
+        "Pemkab Rawa Jaya meresmikan pembangkit listrik tenaga air berkapasitas 3 megawatt di "
+        "Desa Tirta Sari, Kamis (14/3). Pembangkit itu akan melayani sekitar 2.600 rumah tangga "
+        "yang sebelumnya hanya mendapat listrik 10 jam sehari. Proyek ini menelan biaya Rp45 "
+        "miliar."
+    )
+    claim = (
+        "Sekitar {} rumah tangga di Desa Tirta Sari kini mendapat listrik dari pembangkit 3 "
+        "megawatt, yang sebelumnya hanya 10 jam sehari."
+    )
+    assert not judge.evidence(claim.format("2.600"), [passage]).failures
+    changed = judge.evidence(claim.format("3.600"), [passage]).failures
+    assert ("number not in the support region", "3.600") in changed
 
 
 def test_a_month_the_passages_do_not_name_fails(lexical: Judge) -> None:

@@ -24,6 +24,7 @@ from app.answer.claim_text import (
 )
 from ingest.names import name_occurs, proper_names
 from ingest.numbers import (
+    BRACKET_DAY,
     NUMBER_WORD,
     NUMERIC_DAY,
     Fact,
@@ -85,7 +86,7 @@ class Alignment:
 
 
 # A date written in figures ("(8/6/2025)"): its parts are no quantity a claim could swap.
-_NUMERIC_DATE = re.compile(rf"\b{NUMERIC_DAY}\b")
+_NUMERIC_DATE = re.compile(rf"\b{NUMERIC_DAY}\b|{BRACKET_DAY}")
 
 
 def _sort(written: str, fact: Fact, text: str) -> str:
