@@ -546,6 +546,11 @@ _ORDINALS: dict[str, float] = {
 }  # fmt: skip
 
 
+def is_ordinal(word: str) -> bool:
+    """Whether ``word`` is an ordinal word ("sixth", "keenam"): a rank, not a count."""
+    return word.lower() in _ORDINALS
+
+
 def _ordinals(text: str) -> list[tuple[str, Fact]]:
     """Ordinal words ("finished sixth", "a third shop": 6, 3), but not a fraction ("a third
     of", "one fifth")."""

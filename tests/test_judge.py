@@ -859,10 +859,12 @@ def test_holdout_rates(judge: Judge) -> None:
     :func:`test_fresh_rates` is. 0.87 and 0.88 since a name may stand in the passage's lede and
     more/fewer, raised/lowered and "failed to" are read (found reading judge_dev3.jsonl). 0.87
     and 0.89 since a common word of the passage's language is no translation of a name word
-    ("Merah" for "Merapi"; found reading judge_dev2.jsonl).
+    ("Merah" for "Merapi"; found reading judge_dev2.jsonl); 0.88 and 0.89 since a number the
+    claim writes too ("3-1") or a rank ("fourth place") is no rival of its numbers (found
+    reading judge_dev4.jsonl).
     """
     true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_holdout.jsonl"))
-    assert true_rate >= 0.86, f"faithful pass rate {true_rate:.3f}"
+    assert true_rate >= 0.87, f"faithful pass rate {true_rate:.3f}"
     assert false_rate >= 0.885, f"perturbation rejection rate {false_rate:.3f}"
 
 
@@ -914,10 +916,11 @@ def test_dev4_rates(judge: Judge) -> None:
     Fitted with the other files it passed 0.67 and rejected 0.73, and the held-out rejection
     fell to 0.70, so the weights do not read it. 0.53 and 0.91 since the direction words of
     later stops, the severity scale, a ban kept across languages and months; 0.54 and 0.91
-    since a bracketed date ("Selasa (9/4)") is no rival number. Floors just under; raise them
-    as the judge improves, never lower them."""
+    since a bracketed date ("Selasa (9/4)") is no rival number; 0.55 and 0.91 since neither is
+    a number the claim writes too ("3-1") nor a rank ("fourth place"). Floors just under; raise
+    them as the judge improves, never lower them."""
     true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_dev4.jsonl"))
-    assert true_rate >= 0.53, f"faithful pass rate {true_rate:.3f}"
+    assert true_rate >= 0.54, f"faithful pass rate {true_rate:.3f}"
     assert false_rate >= 0.90, f"perturbation rejection rate {false_rate:.3f}"
 
 
@@ -1060,6 +1063,22 @@ def test_a_bracketed_date_is_no_rival_number(judge: Judge) -> None:
     assert not judge.evidence(claim.format("2.600"), [passage]).failures
     changed = judge.evidence(claim.format("3.600"), [passage]).failures
     assert ("number not in the support region", "3.600") in changed
+
+
+@pytest.mark.slow
+def test_a_score_the_claim_writes_and_a_rank_are_no_rival_numbers(judge: Judge) -> None:
+    """The best sentence's "3-1" is the claim's own score, and "fourth place" a rank: neither
+    is another number of the claim's "two goals", which the next sentence states ("twice"). A
+    count no sentence states still fails."""
+    passage = (
+        "Kalimbo Rovers beat Tanjung United 3-1 at Lembah Park on Sunday, lifting the club to "
+        "fourth place in the league. Striker Andi Pratama scored twice in the first half before "
+        "defender Rudi Hartono added a header late on. A crowd of 8,200 attended."
+    )
+    claim = "Andi Pratama scored {} first-half goals as Kalimbo Rovers beat Tanjung United 3-1."
+    assert not judge.evidence(claim.format("two"), [passage]).failures
+    changed = judge.evidence(claim.format("five"), [passage]).failures
+    assert ("number not in the support region", "5") in changed
 
 
 def test_a_month_the_passages_do_not_name_fails(lexical: Judge) -> None:

@@ -32,6 +32,7 @@ from ingest.numbers import (
     canonical_unit,
     durations,
     facts_match,
+    is_ordinal,
     is_year,
     number_word_facts,
     same_duration,
@@ -166,7 +167,8 @@ def check_numbers(
 ) -> list[Failure]:
     """Each number in the support region (or in ``sources``, sentences it is taken from: see
     :func:`fact_sources`), not one where the best sentence states another of its sort (a year,
-    a percentage, money, a count; a date in figures aside), and not one put where the best
+    a percentage, money, a count; a date in figures, a rank and a number the claim writes too
+    aside), and not one put where the best
     sentence gives another number of the same thing. A length of time may be stated in another
     unit ("18 months" for "a year and a half"). A number of the question's premise need only be
     in the cited passages."""
@@ -174,10 +176,11 @@ def check_numbers(
     region = [f for j in al.region for f in units[j].values]
     taken = [f for j in sources for f in units[j].values]
     plain = _NUMERIC_DATE.sub(" ", best.text)
-    other = {
+    claimed = [f for _, f in all_number_mentions(_NUMERIC_DATE.sub(" ", whole.text))]
+    other = {  # a number the claim writes too ("3-1"), or a rank ("fourth"), is no rival
         _sort(w, f, plain)
         for w, f in all_number_mentions(plain)
-        if not facts_match(f, whole.values)
+        if not facts_match(f, whole.values) and not facts_match(f, claimed) and not is_ordinal(w)
     }
     out: list[Failure] = []
     for written, fact in al.claim.facts:
