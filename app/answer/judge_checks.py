@@ -86,7 +86,8 @@ class Alignment:
         return list(dict.fromkeys([*self.region, *range(self.span[0], self.span[1] + 1)]))
 
 
-# A date written in figures ("(8/6/2025)"): its parts are no quantity a claim could swap.
+# A date written in figures ("(8/6/2025)", "Selasa (9/4)"): its parts are no quantity a claim
+# could swap.
 _NUMERIC_DATE = re.compile(rf"\b{NUMERIC_DAY}\b|{BRACKET_DAY}")
 
 
@@ -168,10 +169,9 @@ def check_numbers(
     """Each number in the support region (or in ``sources``, sentences it is taken from: see
     :func:`fact_sources`), not one where the best sentence states another of its sort (a year,
     a percentage, money, a count; a date in figures, a rank and a number the claim writes too
-    aside), and not one put where the best
-    sentence gives another number of the same thing. A length of time may be stated in another
-    unit ("18 months" for "a year and a half"). A number of the question's premise need only be
-    in the cited passages."""
+    aside), and not one put where the best sentence gives another number of the same thing. A
+    length of time may be stated in another unit ("18 months" for "a year and a half"). A
+    number of the question's premise need only be in the cited passages."""
     best = units[al.best]
     region = [f for j in al.region for f in units[j].values]
     taken = [f for j in sources for f in units[j].values]
