@@ -880,11 +880,13 @@ def test_fresh_rates(judge: Judge) -> None:
     :func:`test_dev3_rates` describes; 0.63 and 0.81 since the direction words of winning and
     losing, weakening, easing and falling ("jatuh") that judge_dev2.jsonl lacked; 0.63 and
     0.82 since a month the claim names must be in the passages; 0.64 and 0.82 since a
-    bracketed date ("Selasa (9/4)", found reading judge_dev4.jsonl) is no rival number.
+    bracketed date ("Selasa (9/4)", found reading judge_dev4.jsonl) is no rival number; 0.65
+    and 0.82 since "without" before a noun is a privative, not a negation ("tanpa izin",
+    found reading judge_dev2.jsonl and judge_dev3.jsonl).
     Floors just under; raise them as the judge improves, never lower them.
     """
     true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_fresh.jsonl"))
-    assert true_rate >= 0.63, f"faithful pass rate {true_rate:.3f}"
+    assert true_rate >= 0.64, f"faithful pass rate {true_rate:.3f}"
     assert false_rate >= 0.815, f"perturbation rejection rate {false_rate:.3f}"
 
 
@@ -898,9 +900,10 @@ def test_dev3_rates(judge: Judge) -> None:
     0.81 and 0.82 since a fraction meets the percentage it rounds to ("seperempat" ~ "25%").
     Fitted with the other files it loosened the threshold for its harder faithful sentences and
     the held-out rejection fell (0.88 to 0.83), so the weights do not read it. 0.81 and 0.87
-    since the direction words of later stops, the severity scale and months."""
+    since the direction words of later stops, the severity scale and months; 0.82 and 0.87
+    since "without" before a noun is a privative ("without a win" for "winless")."""
     true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_dev3.jsonl"))
-    assert true_rate >= 0.80, f"faithful pass rate {true_rate:.3f}"
+    assert true_rate >= 0.81, f"faithful pass rate {true_rate:.3f}"
     assert false_rate >= 0.86, f"perturbation rejection rate {false_rate:.3f}"
 
 
@@ -1033,6 +1036,22 @@ def test_negation_counts_denying_verbs_and_skips_idioms() -> None:
     assert not negated("Pembeli harus tinggal di sana paling tidak dua tahun.")
     assert not negated("Tak lama kemudian, hujan turun.")
     assert not negated("The council approved the plan.")
+
+
+def test_without_before_a_noun_is_a_privative_and_before_a_verb_a_negation() -> None:
+    assert not negated("Warga membangun kios tanpa izin di trotoar.")  # "unlicensed"
+    assert not negated("The side ended a run of seven games without a victory.")  # "winless"
+    assert not negated("Koperasi memberi pinjaman tanpa bunga kepada anggotanya.")
+    assert negated("Kios dibuka tanpa dipungut biaya sewa.")  # a verb: nothing is charged
+    assert negated("The ferry left without waiting for the last bus.")
+    assert negated("Festival berakhir tanpa ada keributan.")
+
+
+def test_a_privative_restated_without_its_word_passes(lexical: Judge) -> None:
+    passage = "Petugas menutup 14 kios tanpa izin di sepanjang pantai pada Rabu."
+    assert lexical.judge("Petugas menutup 14 kios ilegal di sepanjang pantai.", [passage]).supported
+    changed = "Petugas tidak menutup 14 kios ilegal di sepanjang pantai."
+    assert not lexical.judge(changed, [passage]).supported
 
 
 def test_stopping_from_denies_and_a_ban_pointed_back_at_does_not() -> None:

@@ -38,6 +38,13 @@ _IDIOM = re.compile(
     r"(?i)\b(?:paling tidak|(?:tidak|tak) lama|(?:tidak|tak) kurang dari|not long|no later than|"
     r"no (?:less|fewer) than|not less than)\b"
 )
+# "Without" before a noun is a privative, not a denial of what a clause states: "tanpa izin"
+# is "unlicensed", "without a win" is "winless". Before a verb form (Indonesian verb affixes,
+# English "-ing"), an auxiliary or "any", it still negates ("tanpa dipungut biaya").
+_PRIVATIVE = re.compile(
+    r"(?i)\b(?:without|tanpa)\b(?!\s+(?:\w+ing|being|having|any\w*|(?:me|ber|di|ter|per)\w+|"
+    r"harus|perlu|bisa|dapat|boleh|pernah|ada(?:nya)?|sempat)\b)"
+)
 # Closed class: the words of a ban in both languages ("melarang", "prohibits", "banned").
 _BAN = (
     r"(?:me|di)?larang(?:nya)?|larangan|prohibit(?:s|ed|ing|ion)?|forb(?:id|ids|ade|idden|"
@@ -248,7 +255,7 @@ def negated(text: str) -> bool:
     """A negation that is not a contrast ("X, not Y"), an idiom ("paling tidak": at least) nor a
     "No. 1"; or a verb that denies what follows ("dilarang membawa" as "tidak boleh membawa",
     "stop X from opening" as "ban X from opening"), unless it only points back at a ban."""
-    plain_text = _BACK.sub(" ", _IDIOM.sub(" ", _CONTRAST.sub(" ", text)))
+    plain_text = _BACK.sub(" ", _IDIOM.sub(" ", _PRIVATIVE.sub(" ", _CONTRAST.sub(" ", text))))
     return has_negation(plain_text) or bool(_DENYING.search(plain_text))
 
 
