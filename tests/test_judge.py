@@ -920,10 +920,12 @@ def test_dev4_rates(judge: Judge) -> None:
     fell to 0.70, so the weights do not read it. 0.53 and 0.91 since the direction words of
     later stops, the severity scale, a ban kept across languages and months; 0.54 and 0.91
     since a bracketed date ("Selasa (9/4)") is no rival number; 0.55 and 0.91 since neither is
-    a number the claim writes too ("3-1") nor a rank ("fourth place"). Floors just under; raise
-    them as the judge improves, never lower them."""
+    a number the claim writes too ("3-1") nor a rank ("fourth place"); 0.56 and 0.91 since a
+    clause with no negation of its own ("Akibat ombak setinggi 3 meter, …") takes that of
+    another clause resting on the same sentence. Floors just under; raise them as the judge improves,
+    never lower them."""
     true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_dev4.jsonl"))
-    assert true_rate >= 0.54, f"faithful pass rate {true_rate:.3f}"
+    assert true_rate >= 0.55, f"faithful pass rate {true_rate:.3f}"
     assert false_rate >= 0.90, f"perturbation rejection rate {false_rate:.3f}"
 
 
@@ -1052,6 +1054,13 @@ def test_a_privative_restated_without_its_word_passes(lexical: Judge) -> None:
     assert lexical.judge("Petugas menutup 14 kios ilegal di sepanjang pantai.", [passage]).supported
     changed = "Petugas tidak menutup 14 kios ilegal di sepanjang pantai."
     assert not lexical.judge(changed, [passage]).supported
+
+
+def test_a_clause_without_a_verb_shares_the_negation_of_its_sentence(lexical: Judge) -> None:
+    passage = "Para petani di Sukamaju tidak memanen padi pekan ini akibat hujan deras sejak Senin."
+    claim = "Akibat hujan deras sejak Senin, para petani Sukamaju tidak memanen padi pekan ini."
+    assert lexical.judge(claim, [passage]).supported
+    assert not lexical.judge(claim.replace("tidak ", ""), [passage]).supported
 
 
 def test_stopping_from_denies_and_a_ban_pointed_back_at_does_not() -> None:

@@ -391,13 +391,16 @@ def check_slots(al: Alignment, whole: Unit, units: Sequence[Unit], cross: bool) 
     return out
 
 
-def check_negation(al: Alignment, units: Sequence[Unit], segment: Unit | None) -> list[Failure]:
+def check_negation(
+    al: Alignment, units: Sequence[Unit], segment: Unit | None, shared: bool = False
+) -> list[Failure]:
     """The claim is negated exactly when the matching clause of the best sentence is (across
     languages only a negated claim is checked: a translation may lose a negation word, but
-    not a ban: "melarang" never becomes "allows")."""
+    not a ban: "melarang" never becomes "allows"). ``shared``: another clause of the claim
+    resting on the same sentence is negated, and this one takes its negation."""
     best = units[al.best]
     theirs = negated((segment or best).text)
-    mine = negated(al.claim.text)
+    mine = negated(al.claim.text) or (shared and theirs)
     if mine != theirs and (best.lang == al.claim.lang or mine):
         return [("negation differs from the passage", al.claim.text)]
     banned = forbids((segment or best).text) and not forbids(al.claim.text)

@@ -27,7 +27,15 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from app.answer.claim_text import Unit, norm, read, split_clauses, title_in, without_names
+from app.answer.claim_text import (
+    Unit,
+    negated,
+    norm,
+    read,
+    split_clauses,
+    title_in,
+    without_names,
+)
 from app.answer.judge_checks import (
     NO_PREMISE,
     Alignment,
@@ -173,14 +181,18 @@ class Gatherer:
         ev.failures += check_names([aligned[0], *unnamed], whole, units, self._named, premise)
         clauses = list(zip([c for c in parts if c.names], unnamed, strict=True))
         ev.failures += check_swaps(clauses, units, self._named)
-        for al in aligned[1:] if parts else aligned:
+        checked = aligned[1:] if parts else aligned
+        # a clause with no negation of its own ("Akibat ombak setinggi 3 meter, …") shares the
+        # negation of another clause resting on the same sentence
+        denied = {al.best for al in checked if negated(al.claim.text)}
+        for al in checked:
             cross = units[al.best].lang != al.claim.lang
             sources = fact_sources(al, units)
             ev.failures += check_numbers(al, whole, units, premise, sources)
             ev.failures += check_slots(al, whole, units, cross)
             for source in [al, *(self._at(al, j, units) for j in sources)]:
                 segment = self._segment(source)
-                ev.failures += check_negation(source, units, segment)
+                ev.failures += check_negation(source, units, segment, source.best in denied)
                 ev.failures += check_direction(source, units, segment)
                 ev.failures += check_restriction(source, units, segment)
             ev.failures += check_roles(al, units)
