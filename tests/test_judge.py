@@ -922,8 +922,8 @@ def test_dev4_rates(judge: Judge) -> None:
     since a bracketed date ("Selasa (9/4)") is no rival number; 0.55 and 0.91 since neither is
     a number the claim writes too ("3-1") nor a rank ("fourth place"); 0.56 and 0.91 since a
     clause with no negation of its own ("Akibat ombak setinggi 3 meter, …") takes that of
-    another clause resting on the same sentence. Floors just under; raise them as the judge improves,
-    never lower them."""
+    another clause resting on the same sentence. Floors just under; raise them as the judge
+    improves, never lower them."""
     true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_dev4.jsonl"))
     assert true_rate >= 0.55, f"faithful pass rate {true_rate:.3f}"
     assert false_rate >= 0.90, f"perturbation rejection rate {false_rate:.3f}"
@@ -1056,7 +1056,7 @@ def test_a_privative_restated_without_its_word_passes(lexical: Judge) -> None:
     assert not lexical.judge(changed, [passage]).supported
 
 
-def test_a_clause_without_a_verb_shares_the_negation_of_its_sentence(lexical: Judge) -> None:
+def test_a_clause_takes_the_negation_of_another_resting_on_its_sentence(lexical: Judge) -> None:
     passage = "Para petani di Sukamaju tidak memanen padi pekan ini akibat hujan deras sejak Senin."
     claim = "Akibat hujan deras sejak Senin, para petani Sukamaju tidak memanen padi pekan ini."
     assert lexical.judge(claim, [passage]).supported
