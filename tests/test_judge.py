@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
 
-from app.answer.claim_text import directions, negated, split_clauses
+from app.answer.claim_text import Unit, directions, negated, read, split_clauses
 from app.answer.judge import Evidence, Judge, decide, is_framing
-from app.answer.judge_checks import Premise
+from app.answer.judge_checks import Alignment, Premise, fact_sources
 from app.answer.judge_evidence import FEATURES
 from app.answer.judge_model import MODEL_PATH, Model
 from app.constants import ABSTAIN_EN, ABSTAIN_ID, no_info_text
@@ -114,6 +114,52 @@ def test_a_number_joined_from_another_sentence_keeps_its_own_words(lexical: Judg
     lifted = "Director Ana Ruiz said the main hall was closed for 18,000 days."
     assert lexical.evidence(lifted, [PLAYHOUSE]).failures == [
         ("number not in the support region", "18,000")
+    ]
+
+
+AQUARIUM = [
+    "Visitor numbers at the Harlow Aquarium reached 310,000 last year, up 12 percent.",
+    "The growth came from evening openings and school trips.",
+    "A new shark tank will open in May.",
+    "The car park will gain 200 spaces.",
+]
+
+
+def _aligned(
+    claim: str, best: int, sims: tuple[float, ...], last: str = ""
+) -> tuple[Alignment, list[Unit]]:
+    """A clause aligned by hand to sentence ``best`` of :data:`AQUARIUM` (its last sentence
+    replaced by ``last`` if given), with ``sims`` as its similarity to each sentence."""
+    texts = [*AQUARIUM[:-1], last or AQUARIUM[-1]]
+    units = [read(t, "en", frozenset()) for t in texts]
+    region = [best, best - 1]
+    return Alignment(
+        read(claim, "en", frozenset()), best, (best, best), region, max(sims), [], sims
+    ), units
+
+
+def test_a_number_may_come_from_a_sentence_nearly_as_close_as_the_best() -> None:
+    """A clause that shares no word with the sentence its number stands in ("a 12 percent
+    increase" for "up 12 percent") may take it from there when that sentence is nearly as
+    close to it as the best one, in any language, and the region it rests on states no number
+    of the kind; a sentence much less close, or a region with another percentage, does not
+    lend it."""
+    clause = "a 12 percent increase."
+    al, units = _aligned(clause, 3, (0.78, 0.70, 0.75, 0.80))
+    assert fact_sources(al, units) == [0]
+    al, units = _aligned(clause, 3, (0.70, 0.70, 0.75, 0.80))
+    assert fact_sources(al, units) == []
+    al, units = _aligned(clause, 3, (0.78, 0.70, 0.75, 0.80), "Parking fees will rise 5 percent.")
+    assert fact_sources(al, units) == []  # "12 percent" where its region says "5 percent"
+
+
+def test_a_number_restated_without_its_words_passes_and_changed_fails(judge: Judge) -> None:
+    passage = " ".join(AQUARIUM)
+    kept = "The Harlow Aquarium had 310,000 visitors last year, a 12 percent increase."
+    assert judge.evidence(kept, [passage]).failures == []
+    changed = "The Harlow Aquarium had 310,000 visitors last year, a 15 percent increase."
+    assert judge.evidence(changed, [passage]).failures == [
+        ("number not in the support region", "15 percent")
     ]
 
 
@@ -922,10 +968,11 @@ def test_dev4_rates(judge: Judge) -> None:
     since a bracketed date ("Selasa (9/4)") is no rival number; 0.55 and 0.91 since neither is
     a number the claim writes too ("3-1") nor a rank ("fourth place"); 0.56 and 0.91 since a
     clause with no negation of its own ("Akibat ombak setinggi 3 meter, …") takes that of
-    another clause resting on the same sentence. Floors just under; raise them as the judge
-    improves, never lower them."""
+    another clause resting on the same sentence; 0.58 and 0.91 since a number may come from a
+    sentence nearly as close as the best one ("an 18 percent increase" for "up 18 percent").
+    Floors just under; raise them as the judge improves, never lower them."""
     true_rate, false_rate, _, _ = _measure(judge, load_cases(DATA / "judge_dev4.jsonl"))
-    assert true_rate >= 0.55, f"faithful pass rate {true_rate:.3f}"
+    assert true_rate >= 0.57, f"faithful pass rate {true_rate:.3f}"
     assert false_rate >= 0.90, f"perturbation rejection rate {false_rate:.3f}"
 
 

@@ -79,6 +79,7 @@ class Alignment:
     region: list[int]  # best sentence and its closer neighbour, per cited passage
     sim: float  # best similarity to a sentence or pair
     segments: list[Unit]  # clauses of the best sentence
+    sims: tuple[float, ...] = ()  # similarity to each sentence
 
     @property
     def support(self) -> list[int]:
@@ -131,28 +132,37 @@ _PRONOUN = re.compile(
 )
 
 
+_CLOSE = 0.06  # how much less similar than the best sentence a number's source may be
+
+
 def fact_sources(al: Alignment, units: Sequence[Unit]) -> list[int]:
-    """Sentences outside the support region that a number of the claim is taken from: one of
-    the claim's language, in a cited passage, that states the number and a word the claim puts
-    beside it, and every name the claim puts beside it ("… menghanguskan 78 kios di Pasar X"
-    where the rest of the claim comes from another sentence). A claim may join facts from
-    anywhere in a passage; a number lifted from another context, or given to another name,
-    shares no words with its sentence there, or names what that sentence does not."""
+    """Sentences outside the support region that a number of the claim is taken from: one in a
+    cited passage that states the number and every name the claim puts beside it ("…
+    menghanguskan 78 kios di Pasar X" where the rest of the claim comes from another sentence),
+    and either, in the claim's language, a word the claim puts beside it, or — in any language,
+    when the support region states no number of its kind — nearly the best similarity to the
+    claim ("an 18 percent increase" for "up 18 percent", while the best sentence is about
+    parking spaces). A claim may join facts from anywhere in a passage; a number lifted from
+    another context, or given to another name, shares no words with its sentence there, names
+    what that sentence does not, or stands where the region gives another number of its kind."""
     region = [f for j in al.region for f in units[j].values]
     out: list[int] = []
     for written, fact in al.claim.facts:
         if facts_match(fact, region):
             continue
+        rival = any(f[1] == fact[1] for f in region)  # "21 beds" where it says "24 beds"
         near = _near(al.claim.text, written, fact)
         mine = frozenset(t for t in term_set(near, al.claim.lang) if t[0].isalpha())
         spoken = set(re.findall(r"[\w'’.-]+", near))
         names = [n for n in al.claim.names if any(w in spoken for w in n.split())]
         for j, u in enumerate(units):
-            if j in al.region or j in out or u.lang != al.claim.lang:
+            if j in al.region or j in out:
                 continue
+            close = not rival and bool(al.sims) and al.sims[j] >= al.sim - _CLOSE
+            worded = u.lang == al.claim.lang and bool(mine & term_set(u.text, u.lang))
             if (
                 facts_match(fact, u.values)
-                and mine & term_set(u.text, u.lang)
+                and (worded or close)
                 and all(name_occurs(n, u.text, partial=True) for n in names)
             ):
                 out.append(j)

@@ -285,7 +285,8 @@ class Gatherer:
             near = [j for j in (top - 1, top + 1) if j in idx]
             region += [top] + ([max(near, key=lambda j: sims[j])] if near else [])
         segments = self._clauses(units[i], units)
-        return Alignment(claim, i, span, region, float(sims.max()), segments)
+        sentences = tuple(float(s) for s in sims[:n])
+        return Alignment(claim, i, span, region, float(sims.max()), segments, sentences)
 
     def _at(self, al: Alignment, j: int, units: Sequence[Unit]) -> Alignment:
         """The claim aligned to sentence ``j``: a sentence a number of it is taken from must
