@@ -168,10 +168,10 @@ class Gatherer:
         ]
         texts = [u.text for u in units] + [f"{units[i].text} {units[j].text}" for i, j in pairs]
         blind = [_blind(c) for c in parts if c.names]
-        if self.vectors.dense:  # everything this sentence needs, in one call
+        if self.vectors.dense:  # all but the best sentence's framings, in one call
             self.vectors.prepare(
                 [whole.text, *(p.text for p in parts), *(b.text for b in blind), *texts]
-                + [_frame(u.text, u.lang, d) for u in [whole, *units] for d in (False, True)]
+                + [_frame(whole.text, whole.lang, d) for d in (False, True)]
                 + [s for u in units for s in _segments(u) if s != u.text]
             )
         aligned = [self._align(c, units, pairs, texts) for c in [whole, *parts]]
