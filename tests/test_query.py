@@ -112,6 +112,8 @@ def test_how_many_items_a_list_question_asks_for(question: str, count: int) -> N
         ("What is the estimated cost of the new stand?", "cost"),
         ("Siapa pelatih kepala klub itu?", ""),  # who-questions have no focus
         ("Berapa persen penonton yang hilang?", ""),  # neither do shares
+        ("Berapa ekor sapi yang dijual peternak itu?", "sapi"),  # past the classifier "ekor"
+        ("Berapa unit bus listrik yang dibeli kota?", "bus"),  # and "unit"
     ],
 )
 def test_focus_is_what_a_typed_question_counts_or_names(question: str, focus: str) -> None:

@@ -175,7 +175,10 @@ _FOCUS_SKIP = frozenset(
     "percent percentage share proportion date year month day tanggal tahun bulan hari money uang "
     "time waktu lama long jauh far tinggi high tall luas large big berat heavy panjang old often "
     "sering perkiraan estimasi kira estimated estimate approximate approximately average rata "
-    "rerata".split()  # and the hedges of an amount: "berapa *perkiraan* biaya"
+    "rerata "  # and the hedges of an amount: "berapa *perkiraan* biaya"
+    # Indonesian numeral classifiers: "berapa *ekor* sapi" counts cows, "berapa *unit* bus" buses
+    "unit ekor buah biji lembar batang helai butir pucuk potong keping bidang petak tangkai "
+    "kuntum utas".split()
 )
 _FOCUS_KINDS = ("quantity", "money", "name", "duration")
 _FOCUS_REACH = 3  # content words after the question word where the asked thing may stand
