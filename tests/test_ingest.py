@@ -198,7 +198,7 @@ def test_kill9_during_ingest_then_repair(tmp_path: Path) -> None:
     """kill -9 mid-ingest of 40 documents; the rerun gives exactly a clean ingest's store."""
     folder = tmp_path / "docs"
     for i in range(40):
-        _write(folder, f"doc{i:02d}.txt", f"Dokumen nomor {i}.\n\n" + PARA * (12 + i % 5))
+        _write(folder, f"doc{i:02d}.txt", f"Dokumen nomor {i}.\n\n" + PARA * (4 + i % 5))
     env = {**os.environ, "TELAAH_DATA_DIR": str(tmp_path / "crash")}
     cmd = [sys.executable, "-m", "app.cli", "ingest", str(folder), "--json"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
