@@ -132,7 +132,7 @@ _PRONOUN = re.compile(
 )
 
 
-_CLOSE = 0.06  # how much less similar than the best sentence a number's source may be
+_CLOSE = 0.06  # how much less similar than the best sentence or pair a number's source may be
 
 
 def fact_sources(al: Alignment, units: Sequence[Unit]) -> list[int]:
