@@ -35,6 +35,9 @@ _LOCATIVE = re.compile(
     r"menuju)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
+# A name written in capitals only ("US", "AI", "PT TSM"): an organisation, a country or a
+# thing, never a person.
+_ACRONYM = re.compile(r"[A-Z0-9&.\- ]+")
 _SOURCE = re.compile(r"\baccording to\s+(?:the\s+)?$", re.IGNORECASE)
 _LOCATIVE_REACH = 20  # characters before a name where its preposition stands
 # Closed class: where a text places something without a name: a point of the compass, up or
@@ -68,6 +71,7 @@ class TextFacts:
     words: frozenset[str]
     names: tuple[tuple[str, ...], ...]  # each name as its lowercase words
     places: tuple[tuple[str, ...], ...]  # names after a preposition of place; compass points
+    people: tuple[tuple[str, ...], ...]  # names that may be a person's: not an acronym ("US")
     numbers: tuple[Fact, ...]
     quantities: tuple[Fact, ...]  # numbers that are not years
     years: tuple[int, ...]
@@ -89,6 +93,7 @@ def text_facts(text: str, known: frozenset[str] = frozenset()) -> TextFacts:
         words=frozenset(words(text)),
         names=tuple(tuple(words(n)) for n in names),
         places=places(text, names),
+        people=tuple(tuple(words(n)) for n in names if not _ACRONYM.fullmatch(n)),
         numbers=tuple(number_facts(text)),
         quantities=tuple(quantities(text)),
         years=tuple(years(text)),

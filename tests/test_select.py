@@ -118,6 +118,15 @@ def test_where_asks_for_a_place_a_preposition_of_place_stands_before() -> None:
     assert type_fit(ferry, text_facts("The ferry drifted north-east after its engine failed."))
 
 
+def test_who_asks_for_a_person_not_an_acronym() -> None:
+    who = parse_query("Who signed the harbour board's letter?")
+    assert not type_fit(who, text_facts("The letter asked the EU and the UN for help."))
+    assert type_fit(who, text_facts("The letter was signed by Rina Marlow."))
+    siapa = parse_query("Siapa yang menandatangani surat dewan pelabuhan?")
+    assert not type_fit(siapa, text_facts("Surat itu dikirim ke DPRD dan PT KAI."))
+    assert type_fit(siapa, text_facts("Surat itu ditandatangani Rina Marlow dari PT KAI."))
+
+
 def test_how_long_asks_for_a_time_or_a_length() -> None:
     road = parse_query("How long will the new ring road be?")
     assert type_fit(road, text_facts("Jalan lingkar itu sepanjang 9,6 kilometer."), same=False)

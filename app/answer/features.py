@@ -124,7 +124,7 @@ def type_fit(query: Query, facts: TextFacts, causal: bool = False, same: bool = 
         return False
     if expects in ("person", "name", "place"):
         asked = set(words(" ".join(query.names))) | set(query.words)
-        named = facts.places if expects == "place" else facts.names
+        named = {"place": facts.places, "person": facts.people}.get(expects, facts.names)
         return any(any(w not in asked for w in name) for name in named)
     if expects == "date":
         if query.wants_day:
