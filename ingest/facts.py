@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.names import proper_names
+from ingest.names import is_acronym, proper_names
 from ingest.numbers import (
     NUMBER_WORD,
     Fact,
@@ -35,9 +35,6 @@ _LOCATIVE = re.compile(
     r"menuju)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
-# A name written in capitals only ("US", "AI", "PT TSM"): an organisation, a country or a
-# thing, never a person.
-_ACRONYM = re.compile(r"[A-Z0-9&.\- ]+")
 _SOURCE = re.compile(r"\baccording to\s+(?:the\s+)?$", re.IGNORECASE)
 _LOCATIVE_REACH = 20  # characters before a name where its preposition stands
 # Closed class: where a text places something without a name: a point of the compass, up or
@@ -62,6 +59,12 @@ def places(text: str, names: list[str]) -> tuple[tuple[str, ...], ...]:
                 out.append(tuple(words(name)))
                 break
     return tuple(out)
+
+
+def _capitals_only(name: str) -> bool:
+    """A name written in capitals only ("US", "AI", "PT TSM"): an organisation, a country or a
+    thing, never a person."""
+    return all(is_acronym(w) for w in name.split())
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ def text_facts(text: str, known: frozenset[str] = frozenset()) -> TextFacts:
         words=frozenset(words(text)),
         names=tuple(tuple(words(n)) for n in names),
         places=places(text, names),
-        people=tuple(tuple(words(n)) for n in names if not _ACRONYM.fullmatch(n)),
+        people=tuple(tuple(words(n)) for n in names if not _capitals_only(n)),
         numbers=tuple(number_facts(text)),
         quantities=tuple(quantities(text)),
         years=tuple(years(text)),
