@@ -130,6 +130,10 @@ def test_comparison_needs_joined_names() -> None:
     query = parse_query("Compare Persikal and Persija on ticket prices.")
     assert query.kind == "compare" and query.entities == ("Persikal", "Persija")
     assert query.aspect == "ticket prices"
+    # another name of the question is part of what is compared, not a side
+    on_road = parse_query("Compare Lilis Suryaningsih and Darmawan Prasetya on the East Ring Road.")
+    assert on_road.entities == ("Lilis Suryaningsih", "Darmawan Prasetya")
+    assert on_road.aspect == "East Ring Road"
     # a comparison word inside a typed question is no comparison
     assert parse_query("Dengan perbandingan suara berapa DPR meloloskan RUU itu?").kind == "factoid"
 

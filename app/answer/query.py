@@ -390,7 +390,7 @@ def parse_query(question: str, lang: str | None = None) -> Query:
         years=tuple(years(text)),
         units=_asked_units(text),
         entities=tuple(joined) if kind == "compare" else (),
-        aspect=_aspect(text, names) if kind == "compare" else "",
+        aspect=_aspect(text, joined) if kind == "compare" else "",
         target=_summary_target(text) if kind == "summary" else "",
         words=frozenset(words(text)),
         focus=_focus(low, names, expects),
