@@ -224,12 +224,16 @@ def _quoted_doc() -> DocSentences:
     return DocSentences("q", "en", "Pier", QUOTED, spans, np.eye(len(QUOTED), dtype=np.float32))
 
 
-def test_quotation_runs_back_to_the_sentence_that_opens_it() -> None:
+def test_quotation_runs_from_the_sentence_that_opens_it_to_the_one_that_closes_it() -> None:
     assert quotation(QUOTED, 2) == [1, 2]
-    assert quotation(QUOTED, 1) == [1] and quotation(QUOTED, 3) == [3]
+    assert quotation(QUOTED, 1) == [1, 2]  # an opening left open goes on to its close
+    assert quotation(QUOTED, 0) == [0] and quotation(QUOTED, 3) == [3]
     curly = ["“One.", "Two.", "Three,” he said.", 'Closed." she said.']
     assert quotation(curly, 2) == [0, 1, 2]
+    assert quotation(curly, 0) == [0, 1, 2]
     assert quotation(curly, 3) == [3]  # an earlier quotation closed: nothing opens this one
+    unclosed = ['"One.', "Two.", '"Three.']  # a new opening before any close: no unit
+    assert quotation(unclosed, 0) == [0]
 
 
 def test_a_sentence_that_ends_a_quotation_comes_with_its_opening() -> None:
@@ -257,9 +261,12 @@ def test_a_neighbour_that_ends_a_quotation_needs_its_opening_in_the_group() -> N
     p = np.asarray([0.9, 0.1, 0.6, 0.1, 0.1])  # the quotation is a second anchor: its own group
     groups = factoid(cands, p, "en", policy)
     assert [[c.i for c, _ in group] for group in groups] == [[0], [1, 2]]
-    p = np.asarray([0.9, 0.6, 0.1, 0.1, 0.1])  # the opening sentence alone is the second anchor
+    p = np.asarray([0.9, 0.6, 0.1, 0.1, 0.1])  # the opening sentence is the second anchor
     groups = factoid(cands, p, "en", policy)
-    assert [[c.i for c, _ in group] for group in groups] == [[0], [1]]  # no closing after [0]
+    assert [[c.i for c, _ in group] for group in groups] == [[0], [1, 2]]  # with its close
+    after = Compose(ratio=0.9, max_sentences=1, before=0, after=1, max_chars=600)
+    groups = factoid(cands, np.asarray([0.9, 0.1, 0.1, 0.1, 0.1]), "en", after)
+    assert [c.i for c, _ in groups[0]] == [0]  # a neighbour opening a quotation it leaves open
 
 
 def test_a_diverse_summary_trades_score_for_saying_something_else() -> None:

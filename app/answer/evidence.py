@@ -56,8 +56,9 @@ class Candidate:
         return " ".join(self.doc.texts[lo:hi])
 
     def quotation(self) -> list[Candidate]:
-        """The sentence with the earlier sentences of the quotation it ends, if it ends one
-        (see :func:`quotation`): shown alone, «… near home," said X» reads as a fragment."""
+        """The sentence with the other sentences of the quotation it ends or opens, if any (see
+        :func:`quotation`): shown alone, «… near home," said X» reads as a fragment, and so
+        does «"Our customers carry timber.» when the quotation goes on."""
         return [Candidate(self.doc, j, self.rank) for j in quotation(self.doc.texts, self.i)]
 
 
@@ -78,15 +79,21 @@ def _quote_balance(text: str) -> int:
 
 
 def quotation(texts: Sequence[str], i: int) -> list[int]:
-    """Indices of the sentences of the quotation that sentence ``i`` closes, from the one that
-    opens it (at most :data:`QUOTE_REACH` back) to ``i``; ``[i]`` when it closes none."""
-    if _quote_balance(texts[i]) >= 0:
+    """Indices of the sentences of the quotation that sentence ``i`` closes or opens and leaves
+    open: from the one that opens it (at most :data:`QUOTE_REACH` back) to ``i``, or from ``i``
+    to the one that closes it (as far ahead); ``[i]`` when it is no part of one."""
+    balance = _quote_balance(texts[i])
+    if balance == 0:
         return [i]
-    for j in range(i - 1, max(-1, i - 1 - QUOTE_REACH), -1):
-        balance = _quote_balance(texts[j])
-        if balance > 0:
-            return list(range(j, i + 1))
-        if balance < 0:
+    step = 1 if balance > 0 else -1
+    for k in range(1, QUOTE_REACH + 1):
+        j = i + step * k
+        if not 0 <= j < len(texts):
+            break
+        other = _quote_balance(texts[j])
+        if other * balance < 0:  # the mark that opens (closes) what ``i`` closes (opens)
+            return list(range(min(i, j), max(i, j) + 1))
+        if other:
             break
     return [i]
 

@@ -134,8 +134,8 @@ def _grow(
     used: int,
     taken: list[Candidate],
 ) -> int:
-    """Add the best sentence's neighbours while they fit in the answer (not one that ends a
-    quotation whose opening sentences the group lacks)."""
+    """Add the best sentence's neighbours while they fit in the answer (not one that opens or
+    ends a quotation whose other sentences the group lacks)."""
     for j in _around(c, policy):
         neighbour = by_key.get((c.doc.doc_id, j)) or (Candidate(c.doc, j, c.rank), 0.0)
         size = len(neighbour[0].text) + 1
@@ -144,7 +144,7 @@ def _grow(
         if _duplicate(neighbour[0], taken):
             continue
         held = {pick[0].key for pick in group}
-        if any(q.key not in held for q in neighbour[0].quotation()[:-1]):
+        if any(q.key not in held for q in neighbour[0].quotation() if q.i != j):
             continue
         group.append(neighbour)
         taken.append(neighbour[0])
