@@ -92,6 +92,14 @@ class AnswerSettings(_Group):
         description="Passage text an LLM reads, in tokens (estimated); beyond it the passages "
         "are cut to their best sentences with their neighbours.",
     )
+    doubt_below: float = Field(
+        0.75,
+        ge=0.0,
+        le=1.0,
+        description="An extractive answer whose confidence (the engine's support score as the "
+        "probability that the articles answer the question) is below this says so in a notice; "
+        "0 turns the notice off.",
+    )
     evidence_passages: int = Field(
         12,
         description="Passages whose sentences the extractive engine scores (at least k); more "

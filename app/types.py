@@ -99,3 +99,13 @@ class Answer(BaseModel):
         description="The engine's support score for its best evidence; it abstains below the "
         "fitted threshold.",
     )
+    confidence: float | None = Field(
+        None,
+        description="The support score as a probability (logistic) that the articles answer the "
+        "question; None for summaries and comparisons.",
+    )
+    doubtful: bool = Field(
+        False,
+        description="True when an extractive answer's confidence is below answer.doubt_below: "
+        "the articles may not answer the question exactly (its notice says so).",
+    )

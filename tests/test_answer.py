@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -65,6 +66,26 @@ def _service(
 ) -> AnswerService:
     chat = RecordingChat(messages=iter([AIMessage(r) for r in replies or []]), history=[])
     return AnswerService(settings, retriever=library, chat_model=chat)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("level", [0.0, 1.0])
+def test_an_answer_below_the_doubt_level_says_it_may_not_answer_the_question(
+    settings: Settings, library: MemoryLibrary, level: float
+) -> None:
+    """The support score as a probability is the answer's confidence; under
+    ``answer.doubt_below`` (every answer is under 1, none under 0) the answer is flagged with a
+    notice in the question's language. An abstention is not flagged."""
+    settings.answer.doubt_below = level
+    service = _service(settings, library)
+    result = service.ask("Kapan Anthropic diperkirakan mencapai titik impas?")
+    assert not result.abstained and result.support is not None
+    assert result.confidence == pytest.approx(1 / (1 + math.exp(-result.support)))
+    assert result.doubtful is (level == 1.0)
+    assert (result.notice is not None and "Artikel mungkin tidak menjawab" in result.notice) is (
+        level == 1.0
+    )
+    missing = service.ask("Siapa pelatih tim sepak bola Persikal?")
+    assert missing.abstained and not missing.doubtful and missing.notice is None
 
 
 def test_extractive_default_cites_verified_sentence(

@@ -29,6 +29,8 @@ RATE_KEYS = (
     "abstention_accuracy",
     "false_abstention",
     "concise",
+    "doubtful_wrong",
+    "sure_wrong",
 )
 
 # One line per metric, for people (the web app's Evaluate tab and `telaah eval`).
@@ -47,6 +49,8 @@ METRIC_HELP: dict[str, dict[str, str]] = {
         "abstention_accuracy": "questions the articles cannot answer that got 'not found'",
         "false_abstention": "answerable questions that wrongly got 'not found' (lower is better)",
         "concise": "answers short enough to read (up to 600 or 1,200 characters)",
+        "doubtful_wrong": "answers flagged as unsure that were wrong or unanswerable",
+        "sure_wrong": "answers not flagged that were wrong or unanswerable (lower is better)",
         "latency_p50_ms": "typical time per question, in milliseconds",
         "latency_p95_ms": "time of the slowest 5 % of questions, in milliseconds",
     },
@@ -66,6 +70,9 @@ METRIC_HELP: dict[str, dict[str, str]] = {
         "false_abstention": "pertanyaan yang bisa dijawab tetapi keliru mendapat 'tidak ditemukan'"
         " (makin rendah makin baik)",
         "concise": "jawaban yang cukup singkat untuk dibaca (hingga 600 atau 1.200 karakter)",
+        "doubtful_wrong": "jawaban bertanda ragu yang ternyata keliru atau tak terjawab artikel",
+        "sure_wrong": "jawaban tanpa tanda ragu yang ternyata keliru atau tak terjawab artikel "
+        "(makin rendah makin baik)",
         "latency_p50_ms": "waktu khas per pertanyaan, dalam milidetik",
         "latency_p95_ms": "waktu 5 % pertanyaan terlambat, dalam milidetik",
     },
@@ -136,6 +143,7 @@ def citation_scores(answer: Answer, judge: Judge) -> tuple[float, float]:
 
 def _metrics(q: EvalQuestion, ans: Answer, judge: Judge) -> dict[str, float | bool | None]:
     out: dict[str, float | bool | None] = dict.fromkeys(RATE_KEYS)
+    correct = False
     if q.answerable:
         out.update(retrieval_scores([p.text for p in ans.passages], q.evidence))
         correct = not ans.abstained and answer_correct(ans.answer, q.answer_all)
@@ -151,6 +159,7 @@ def _metrics(q: EvalQuestion, ans: Answer, judge: Judge) -> dict[str, float | bo
         out["abstention_accuracy"] = ans.abstained
     if not ans.abstained:
         out["citation_recall"], out["citation_precision"] = citation_scores(ans, judge)
+        out["doubtful_wrong" if ans.doubtful else "sure_wrong"] = not correct
     return out
 
 
