@@ -80,6 +80,14 @@ _NOTICE = {
 _FENCE = re.compile(r"<{3,}|>{3,}")
 
 
+def _logistic(x: float) -> float:
+    """σ(x), without overflow for a large negative x."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
 def fence_passages(passages: list[Passage]) -> str:
     """Number the passages and fence each as quoted data (fence markers inside are defused)."""
     blocks = []
@@ -321,7 +329,7 @@ class AnswerService:
         (docs/ENGINE.md)."""
         if result.support is None:
             return
-        result.confidence = 1.0 / (1.0 + math.exp(-result.support))
+        result.confidence = _logistic(result.support)
         if not result.abstained and result.confidence < self.settings.answer.doubt_below:
             result.doubtful = True
             pct = math.floor(100 * result.confidence)
@@ -599,6 +607,7 @@ class AnswerService:
         extractive: Answer, kind: str, lang: str, why: str, rejected: list[str]
     ) -> Answer:
         result = extractive.model_copy(deep=True)
-        result.notice = _NOTICE[kind][lang].format(why=why[:120])
+        notice = _NOTICE[kind][lang].format(why=why[:120])
+        result.notice = f"{notice} {extractive.notice}" if extractive.doubtful else notice
         result.rejected = rejected
         return result

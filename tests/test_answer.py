@@ -276,6 +276,17 @@ def test_llm_missing_citation_that_no_passage_supports_is_unsupported(
     assert result.answerer == "extractive" and result.notice and "2031" not in result.answer
 
 
+def test_a_fallback_to_a_doubtful_extractive_answer_keeps_both_notices(
+    settings: Settings, library: MemoryLibrary
+) -> None:
+    settings.answer.doubt_below = 1.0  # every answer is doubtful
+    replies = ["Anthropic menargetkan titik impas pada tahun 2031."]  # fails the check
+    result = _service(settings, library, replies).ask("Kapan Anthropic impas?", answerer="llm")
+    assert result.answerer == "extractive" and result.doubtful and result.notice
+    assert "ekstraktif" in result.notice and "Artikel mungkin tidak menjawab" in result.notice
+    assert result.confidence is not None and result.confidence < 1.0
+
+
 def test_llm_abstention_sentinel(settings: Settings, library: MemoryLibrary) -> None:
     service = _service(settings, library, [ABSTAIN_EN])
     result = service.ask("Who founded the Zorblax Institute?", answerer="llm")
