@@ -354,6 +354,21 @@ class SlowFakeChat(GenericFakeChatModel):
             yield chunk
 
 
+def test_an_unsure_answer_shows_its_doubt(served: Served, browser: Any) -> None:
+    """Under ``answer.doubt_below`` (here 1: every answer) the chat shows the doubt notice above
+    the answer, with its confidence, and still cites."""
+    served.settings.answer.doubt_below = 1.0
+    try:
+        page = new_page(browser, served.url)
+        turn = ask(page, QUESTION)
+        notice = turn.locator(".tl-notice")
+        assert "Artikel mungkin tidak menjawab ini secara persis" in notice.inner_text()
+        assert "keyakinan" in notice.inner_text() and turn.locator("a.tl-cite").count() > 0
+        page.close()
+    finally:
+        served.settings.answer.doubt_below = Settings().answer.doubt_below
+
+
 def test_streamed_llm_answer_shows_its_provenance(served: Served, browser: Any) -> None:
     from playwright.sync_api import expect
 
