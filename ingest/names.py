@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 
-from ingest.numbers import MONTH_WORD, weekday
+from ingest.numbers import MONTH_WORD, TIME_ZONES, weekday
 from ingest.terms import all_stopwords
 from ingest.text import ABBREVIATIONS, ends_with_abbreviation
 
@@ -57,7 +57,7 @@ def _is_name_word(word: str, at_start: bool, known: frozenset[str]) -> bool:
     low = word.lower()
     if _CURRENCY_AMOUNT.fullmatch(low) or low in ABBREVIATIONS or MONTH_WORD.fullmatch(word):
         return False  # "Rp3,1 juta" is an amount
-    if weekday(low) is not None:  # "on Sundays"
+    if weekday(low) is not None or low in TIME_ZONES:  # "on Sundays", "pukul 09.00 WIB"
         return False
     if is_acronym(word) or _camel(word):
         return True
@@ -100,7 +100,7 @@ def _proper_names(sentence: str, known: frozenset[str]) -> tuple[str, ...]:
         last_end = match.end()
         measure = _MEASURE.match(sentence, match.start())
         is_name = not measure and _is_name_word(word, at_start, known)
-        alone = is_name and _camel(word) or (is_acronym(word) and not _INITIALS.fullmatch(raw))
+        alone = is_name and (_camel(word) or (is_acronym(word) and not _INITIALS.fullmatch(raw)))
         alone = alone and word.lower() not in ENTITY_FORMS  # "PT" opens a name
         opened = len(run) == 1 and run[0].lower() in ENTITY_FORMS and not gap.strip(" ")
         if run and (not is_name or (alone and not opened) or gap.strip(" ")):

@@ -66,6 +66,12 @@ _DAY = (
 _DAY_DATE = re.compile(_DAY, re.IGNORECASE)
 _DATE = re.compile(rf"{_DAY}|\b(?:{_MONTHS})\.?\s+\d{{4}}", re.IGNORECASE)
 MONTH_WORD = re.compile(rf"\b(?:{_MONTHS})\b", re.IGNORECASE)
+# Closed class: time-zone abbreviations that follow a time of day ("pukul 09.00 WIB", "3pm
+# GMT"): a unit of the clock, not a name.
+TIME_ZONES = frozenset(
+    "wib wita wit utc gmt bst cet cest eet eest edt cst cdt mst mdt pst pdt jst kst aest aedt "
+    "sgt myt hkt".split()
+)
 # Closed class: weekdays of both languages, by their number (Monday = 0).
 WEEKDAYS: dict[str, int] = {
     **{

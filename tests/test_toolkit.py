@@ -214,6 +214,15 @@ def test_amounts_and_weekdays_are_no_names() -> None:
     assert weekdays("The band plays live music on Sundays.") == {6}
 
 
+def test_a_time_zone_is_a_unit_of_the_clock_not_a_name() -> None:
+    assert proper_names("Arus tertinggi tercatat pukul 02.00 WIB di Gerbang Utama.") == [
+        "Gerbang Utama"
+    ]
+    assert proper_names("The vote closes at 10pm GMT, Sarah Lowe said.") == ["Sarah Lowe"]
+    # nor is a currency code or a month in capitals
+    assert proper_names("Nilainya USD 5 juta pada JAN lalu, kata Budi.") == ["Budi"]
+
+
 def test_a_letter_before_a_decimal_number_is_a_measure_not_a_name() -> None:
     assert proper_names("Gempa M5,6 mengguncang Lembah Hijau.") == ["Lembah Hijau"]
     assert proper_names("A magnitude M6.2 quake hit Sula on Friday.") == ["Sula"]

@@ -48,7 +48,7 @@ METRIC_HELP: dict[str, dict[str, str]] = {
         "citation_recall": "answer sentences supported by the passages they cite",
         "abstention_accuracy": "questions the articles cannot answer that got 'not found'",
         "false_abstention": "answerable questions that wrongly got 'not found' (lower is better)",
-        "concise": "answers short enough to read (up to 600 or 1,200 characters)",
+        "concise": "correct answers (key-point questions aside) of at most 600 characters",
         "doubtful_wrong": "answers flagged as unsure that were wrong or unanswerable",
         "sure_wrong": "answers not flagged that were wrong or unanswerable (lower is better)",
         "latency_p50_ms": "typical time per question, in milliseconds",
@@ -69,7 +69,7 @@ METRIC_HELP: dict[str, dict[str, str]] = {
         "'tidak ditemukan'",
         "false_abstention": "pertanyaan yang bisa dijawab tetapi keliru mendapat 'tidak ditemukan'"
         " (makin rendah makin baik)",
-        "concise": "jawaban yang cukup singkat untuk dibaca (hingga 600 atau 1.200 karakter)",
+        "concise": "jawaban benar (selain pertanyaan poin kunci) paling panjang 600 karakter",
         "doubtful_wrong": "jawaban bertanda ragu yang ternyata keliru atau tak terjawab artikel",
         "sure_wrong": "jawaban tanpa tanda ragu yang ternyata keliru atau tak terjawab artikel "
         "(makin rendah makin baik)",
