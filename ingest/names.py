@@ -55,8 +55,10 @@ def _is_name_word(word: str, at_start: bool, known: frozenset[str]) -> bool:
     if not word or not word[0].isupper():
         return False
     low = word.lower()
-    if _CURRENCY_AMOUNT.fullmatch(low) or low in ABBREVIATIONS or MONTH_WORD.fullmatch(word):
+    if _CURRENCY_AMOUNT.fullmatch(low) or MONTH_WORD.fullmatch(word):
         return False  # "Rp3,1 juta" is an amount
+    if low in ABBREVIATIONS and not is_acronym(word):  # "Dr." is a title, "NY" an acronym
+        return False
     if weekday(low) is not None or low in TIME_ZONES:  # "on Sundays", "pukul 09.00 WIB"
         return False
     if is_acronym(word) or _camel(word):

@@ -221,6 +221,8 @@ def test_a_time_zone_is_a_unit_of_the_clock_not_a_name() -> None:
     assert proper_names("The vote closes at 10pm GMT, Sarah Lowe said.") == ["Sarah Lowe"]
     # nor is a currency code or a month in capitals
     assert proper_names("Nilainya USD 5 juta pada JAN lalu, kata Budi.") == ["Budi"]
+    # while an acronym that is also a short form stays a name
+    assert proper_names("The governor of NY met Dr. Sarah Lowe.") == ["NY", "Sarah Lowe"]
 
 
 def test_a_letter_before_a_decimal_number_is_a_measure_not_a_name() -> None:
