@@ -69,7 +69,7 @@ MONTH_WORD = re.compile(rf"\b(?:{_MONTHS})\b", re.IGNORECASE)
 # Closed class: time-zone abbreviations that follow a time of day ("pukul 09.00 WIB", "3pm
 # GMT"): a unit of the clock, not a name.
 TIME_ZONES = frozenset(
-    "wib wita wit utc gmt bst cet cest eet eest edt cst cdt mst mdt pst pdt jst kst aest aedt "
+    "wib wita wit utc gmt bst cet cest eet eest est edt cst cdt mst mdt pst pdt jst kst aest aedt "
     "sgt myt hkt".split()
 )
 # Closed class: weekdays of both languages, by their number (Monday = 0).

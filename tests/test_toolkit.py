@@ -218,7 +218,7 @@ def test_a_time_zone_is_a_unit_of_the_clock_not_a_name() -> None:
     assert proper_names("Arus tertinggi tercatat pukul 02.00 WIB di Gerbang Utama.") == [
         "Gerbang Utama"
     ]
-    assert proper_names("The vote closes at 10pm GMT, Sarah Lowe said.") == ["Sarah Lowe"]
+    assert proper_names("The vote closes at 10pm GMT (5pm EST), Sarah Lowe said.") == ["Sarah Lowe"]
     # nor is a currency code or a month in capitals
     assert proper_names("Nilainya USD 5 juta pada JAN lalu, kata Budi.") == ["Budi"]
     # while an acronym that is also a short form stays a name
